@@ -1,0 +1,64 @@
+# Wrenchmark: `make run` to try it, `make test` to check it. `make help` lists the rest.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+CATALOGS := wrenchmark/catalog/data/ase-2026-07.yaml wrenchmark/catalog/data/northwind-2026.yaml
+export DJANGO_SETTINGS_MODULE ?= config.settings.local
+
+.DEFAULT_GOAL := help
+.PHONY: help run serve setup demo test lint check test-sqlite test-postgres bench messages clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Wrenchmark needs Python 3.11 or newer: set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+setup: $(VENV)/.installed ## Install, migrate, load the catalogs and the demo data (idempotent)
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py catalog_load $(CATALOGS)
+	$(PY) manage.py demo_load
+
+run: setup ## Set everything up and serve on http://$(HOST):$(PORT) (SQLite)
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: ## Serve without setting up again
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: $(VENV)/.dev-installed ## ruff, mypy, import contracts, migrations up to date
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy wrenchmark config
+	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: $(VENV)/.dev-installed ## The whole suite on SQLite
+	env -u DATABASE_URL $(PY) -m pytest
+
+test-postgres: $(VENV)/.dev-installed ## The whole suite on PostgreSQL (needs DATABASE_URL)
+	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL=postgres://USER@HOST:5432/DBNAME to run on PostgreSQL"; exit 2; }
+	$(PY) -m pytest
+
+test: lint test-sqlite ## Lint, then the suite on SQLite, and on PostgreSQL too when DATABASE_URL is set
+	@if [ -n "$(DATABASE_URL)" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "DATABASE_URL is not set: skipped the PostgreSQL run"; fi
+
+check: lint ## Alias for lint
+
+messages: $(VENV)/.dev-installed ## Refresh and compile the Spanish translations
+	cd wrenchmark && ../$(PY) ../manage.py makemessages -l es --no-obsolete --ignore 'tests/*'
+	cd wrenchmark && ../$(PY) ../manage.py compilemessages -l es
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) var

@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from wrenchmark.accounts.views import home
+from wrenchmark.api.api import api
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("catalog/", include("wrenchmark.catalog.urls")),
+    path("accounts/", include("wrenchmark.accounts.urls")),
+    path("dashboard/", include("wrenchmark.dashboard.urls")),
+    path("experience/", include("wrenchmark.experience.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

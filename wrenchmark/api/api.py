@@ -1,0 +1,57 @@
+"""The JSON API at /api/v1/, with its OpenAPI schema at /api/v1/openapi.json and docs at /api/v1/docs."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from wrenchmark.catalog.api import router as catalog_router
+from wrenchmark.core.exceptions import ApplicationError
+
+api = NinjaAPI(
+    title="Wrenchmark API",
+    version="1",
+    description=(
+        "Catalog, credentials and verification for an automotive certification program. "
+        "Errors are JSON objects with a machine-readable `code` and a human `message`."
+    ),
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": exc.code, "message": exc.message, "details": exc.extra}, status=exc.status
+    )
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {
+            "code": "invalid_request",
+            "message": "The request is not valid.",
+            "details": {"errors": exc.errors},
+        },
+        status=422,
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "not_found", "message": str(exc) or "Not found."}, status=404
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "unauthenticated", "message": "Log in or send credentials."}, status=401
+    )
+
+
+api.add_router("/catalog", catalog_router)
