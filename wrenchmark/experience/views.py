@@ -25,6 +25,15 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
+def _split(standings: list[selectors.RequirementStanding]) -> dict[str, list[selectors.RequirementStanding]]:
+    """Requirements the candidate has months toward first; the rest are folded away."""
+    relevant = [s for s in standings if s.progress.total_months or s.progress.met]
+    other = [s for s in standings if s not in relevant]
+    if not relevant:
+        relevant, other = other[:1], other[1:]
+    return {"relevant": relevant, "other": other}
+
+
 @login_required
 def entry_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -35,7 +44,9 @@ def entry_list(request: HttpRequest) -> HttpResponse:
         {
             "experience_entries": selectors.experience_entries_for(user),
             "training_entries": selectors.training_entries_for(user),
-            "standings": selectors.experience_standing(candidate=user, edition=edition, on=clock.today()),
+            "standings": _split(
+                selectors.experience_standing(candidate=user, edition=edition, on=clock.today())
+            ),
             "today": clock.today(),
         },
     )

@@ -83,7 +83,11 @@ def designation_progress(
     - ``held_since``: when held, the latest ``certified_on`` of the components
       that make it held: every ``all_of`` component and, for ``any_of``, the
       ``min_any``-th earliest ``certified_on`` among the counting ones (the
-      day enough of them were first in place). ``None`` when not held.
+      day enough of them were first in place). ``None`` when not held (or
+      when the designation names no components at all).
+
+    ``on`` is the date being judged; the statuses in ``states`` already
+    reflect it.
     """
     all_of = _unique(designation.all_of)
     any_of = tuple(code for code in _unique(designation.any_of) if code not in all_of)

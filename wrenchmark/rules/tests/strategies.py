@@ -15,11 +15,15 @@ FAST = settings(database=None, deadline=None, max_examples=100)
 
 AREAS = ("brakes", "engines", "electrical")
 
-_EDGES = tuple(
-    date(year, month, day)
-    for year in (2023, 2024, 2025, 2028, 2029)
-    for month, day in ((1, 1), (1, 30), (1, 31), (2, 28), (3, 1), (3, 31), (12, 31))
-) + (date(2024, 2, 29), date(2028, 2, 29))
+_EDGES = (
+    *(
+        date(year, month, day)
+        for year in (2023, 2024, 2025, 2028, 2029)
+        for month, day in ((1, 1), (1, 30), (1, 31), (2, 28), (3, 1), (3, 31), (12, 31))
+    ),
+    date(2024, 2, 29),
+    date(2028, 2, 29),
+)
 
 dates = st.one_of(
     st.dates(min_value=date(2019, 1, 1), max_value=date(2031, 12, 31)),

@@ -1,0 +1,112 @@
+"""Shared fixtures: the catalogs, and named personas whose permission tests read like sentences.
+
+- candidate_alice: a candidate with no history
+- employer_carol: administers Carol's Garage
+- program_admin_paula: a program administrator
+- proctor_bob: a proctor
+- outsider_dave: signed up, no special role, employed nowhere
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+ASE_CATALOG = ROOT / "wrenchmark" / "catalog" / "data" / "ase-2026-07.yaml"
+NMC_CATALOG = ROOT / "wrenchmark" / "catalog" / "data" / "northwind-2026.yaml"
+SHARED = ROOT.parent / "shared"
+PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from wrenchmark.catalog.services import catalog_load
+
+    with django_db_blocker.unblock():
+        catalog_load(path=ASE_CATALOG)
+        catalog_load(path=NMC_CATALOG)
+
+
+@pytest.fixture
+def catalog(db: None) -> Any:
+    """The ASE edition, loaded (again, if a transactional test flushed the database)."""
+    from wrenchmark.catalog.models import Edition
+    from wrenchmark.catalog.services import catalog_load
+
+    edition = Edition.objects.filter(program__code="ase").first()
+    if edition is None:
+        edition, _ = catalog_load(path=ASE_CATALOG)
+        catalog_load(path=NMC_CATALOG)
+    return edition
+
+
+@pytest.fixture
+def make_user(catalog: Any) -> Callable[..., Any]:
+    from wrenchmark.accounts.models import Role
+    from wrenchmark.accounts.services import user_create
+
+    def make(first: str, last: str, roles: tuple[str, ...] = (Role.CANDIDATE,), **extra: Any) -> Any:
+        return user_create(
+            email=f"{first.lower()}.{last.lower()}@example.test",
+            password=PASSWORD,
+            first_name=first,
+            last_name=last,
+            roles=roles,
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def candidate_alice(make_user: Callable[..., Any]) -> Any:
+    return make_user("Alice", "Archer")
+
+
+@pytest.fixture
+def outsider_dave(make_user: Callable[..., Any]) -> Any:
+    return make_user("Dave", "Dunn")
+
+
+@pytest.fixture
+def program_admin_paula(make_user: Callable[..., Any]) -> Any:
+    from wrenchmark.accounts.models import Role
+
+    return make_user("Paula", "Price", roles=(Role.PROGRAM_ADMIN,))
+
+
+@pytest.fixture
+def proctor_bob(make_user: Callable[..., Any]) -> Any:
+    from wrenchmark.accounts.models import Role
+
+    return make_user("Bob", "Baker", roles=(Role.PROCTOR,))
+
+
+@pytest.fixture
+def carols_garage(program_admin_paula: Any) -> Any:
+    from wrenchmark.employers.services import employer_create
+
+    return employer_create(name="Carol's Garage", city="Dayton", acting_user=program_admin_paula)
+
+
+@pytest.fixture
+def employer_carol(make_user: Callable[..., Any], carols_garage: Any, program_admin_paula: Any) -> Any:
+    from wrenchmark.accounts.models import Role
+    from wrenchmark.employers.services import employer_admin_add
+
+    carol = make_user("Carol", "Cole", roles=(Role.CANDIDATE,))
+    employer_admin_add(employer=carols_garage, user=carol, acting_user=program_admin_paula)
+    carol.refresh_from_db()
+    assert carol.has_role(Role.EMPLOYER_ADMIN)
+    return carol
+
+
+@pytest.fixture
+def auto_area(catalog: Any) -> Any:
+    from wrenchmark.catalog.models import ExperienceArea
+
+    return ExperienceArea.objects.get(program__code="ase", code="auto")
