@@ -77,6 +77,12 @@ class CredentialRow:
 
 
 @dataclass(frozen=True, slots=True)
+class DesignationCard:
+    progress: DesignationProgress
+    next_steps: list[tuple[str, Eligibility]]
+
+
+@dataclass(frozen=True, slots=True)
 class Standing:
     on: dt.date
     edition: Edition
@@ -95,9 +101,24 @@ class Standing:
         return sorted(rows, key=lambda row: row.state.expires_on)
 
     @property
-    def designations_in_progress(self) -> list[DesignationProgress]:
-        """Designations held, or of which at least one component is current."""
-        return [d for d in self.designations if d.held or d.achieved]
+    def designations_in_progress(self) -> list[DesignationCard]:
+        """Designations held, or of which at least one component is current, with what to take next."""
+        return [
+            DesignationCard(
+                progress=d,
+                next_steps=[(code, self.eligibility(code)) for code in d.missing if code in self.rules],
+            )
+            for d in self.designations
+            if d.held or d.achieved
+        ]
+
+    @property
+    def experience_that_matters(self) -> list[RequirementStanding]:
+        """Requirements of the tests the candidate has results in; otherwise those with months counted."""
+        tested = {result.test_code for result in self.results}
+        tested |= {self.rules[code].recertifies or code for code in tested if code in self.rules}
+        relevant = [s for s in self.experience if tested & {t.code for t in s.tests}]
+        return relevant or [s for s in self.experience if s.progress.total_months]
 
     def eligibility(self, code: str) -> Eligibility:
         return registration_eligibility(

@@ -52,13 +52,16 @@ def _check_areas(areas: Iterable[ExperienceArea]) -> list[ExperienceArea]:
     return chosen
 
 
-def _check_editable(entry: ExperienceEntry | TrainingEntry, candidate: User) -> None:
+def _locked_editable(entry: Any, candidate: User) -> Any:
+    """Re-read ``entry`` under a row lock and check the candidate may still change it."""
+    entry = type(entry).objects.select_for_update().get(pk=entry.pk)
     if entry.candidate_id != candidate.pk:
         raise ApplicationError("This entry is not yours.", code="not_owner")
     if entry.status == ReviewStatus.APPROVED:
         raise Conflict(
             "An approved entry cannot be changed; add a new entry for a new period.", code="entry_approved"
         )
+    return entry
 
 
 @transaction.atomic
@@ -92,10 +95,7 @@ def experience_entry_save(
     if not role.strip():
         raise ApplicationError("Enter your job title.", code="role_required", field="role")
     creating = entry is None
-    if entry is None:
-        entry = ExperienceEntry(candidate=candidate)
-    else:
-        _check_editable(entry, candidate)
+    entry = ExperienceEntry(candidate=candidate) if entry is None else _locked_editable(entry, candidate)
     entry.employer = employer
     entry.employer_name = name
     entry.role = role.strip()
@@ -147,10 +147,7 @@ def training_entry_save(
             field="months_claimed",
         )
     creating = entry is None
-    if entry is None:
-        entry = TrainingEntry(candidate=candidate)
-    else:
-        _check_editable(entry, candidate)
+    entry = TrainingEntry(candidate=candidate) if entry is None else _locked_editable(entry, candidate)
     entry.kind = kind
     entry.institution = institution.strip()
     entry.program_name = program_name.strip()
@@ -176,7 +173,7 @@ def training_entry_save(
 @transaction.atomic
 def entry_withdraw(*, entry: ExperienceEntry | TrainingEntry, candidate: User) -> None:
     """Delete an entry that is not approved; audited on the candidate."""
-    _check_editable(entry, candidate)
+    entry = _locked_editable(entry, candidate)
     description = str(entry)
     kind = "training" if isinstance(entry, TrainingEntry) else "experience"
     entry.delete()
