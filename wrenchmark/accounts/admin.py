@@ -18,6 +18,6 @@ class WrenchmarkUserAdmin(UserAdmin):
     readonly_fields = ("program_id",)
     inlines = [RoleGrantInline]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Wrenchmark", {"fields": ("program_id", "preferred_language", "is_demo")}),
     )

@@ -53,7 +53,7 @@ class User(AbstractUser):
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["username"]
 
-    objects = WrenchmarkUserManager()  # type: ignore[assignment]
+    objects = WrenchmarkUserManager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -151,7 +151,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Choose English or Spanish."))
         return response
     if request.user.is_authenticated:
-        services.user_language_set(user=request.user, language=language)  # type: ignore[arg-type]
+        services.user_language_set(user=request.user, language=language)
     response.set_cookie("django_language", language, max_age=60 * 60 * 24 * 365, samesite="Lax")
     return response
 

@@ -166,7 +166,10 @@ def _to_python(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
         items = LocatedList(_to_python(loader, child) for child in node.value)
         items.line = node.start_mark.line + 1
         return items
-    return loader.construct_object(node)
+    try:
+        return loader.construct_object(node)
+    except ValueError as exc:  # e.g. an impossible date such as 2026-02-30
+        raise CatalogFileError("", node.start_mark.line + 1, f"{node.value!r} is not valid: {exc}") from None
 
 
 class _Reader:
@@ -285,7 +288,7 @@ class _Reader:
             raise self.fail(
                 self.line_of(mapping, key), f'{where}: {key} must be an amount like "36.00"'
             ) from None
-        if amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
             raise self.fail(self.line_of(mapping, key), f'{where}: {key} must be an amount like "36.00"')
         return Figure(amount.quantize(decimal.Decimal("0.01")), fig.source, fig.confidence, fig.note)
 
@@ -307,9 +310,14 @@ def parse_catalog(path: str | Path) -> CatalogSpec:
             loader.dispose()
     except UnicodeDecodeError:
         raise CatalogFileError(path_str, None, "the file is not UTF-8 text") from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise CatalogFileError(
+            path_str, line, f"not valid YAML: unacceptable character #x{exc.character:04x}"
+        ) from None
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise CatalogFileError(path_str, line, f"not valid YAML: {exc.problem}") from None
+        mark_line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise CatalogFileError(path_str, mark_line, f"not valid YAML: {exc.problem}") from None
     except CatalogFileError as exc:
         raise CatalogFileError(path_str, exc.line, exc.problem) from None
     return _build(path_str, hashlib.sha256(raw_bytes).hexdigest(), data)
@@ -338,7 +346,11 @@ def _build(path: str, sha256: str, data: Any) -> CatalogSpec:
         raise r.fail(r.line_of(top, "format"), f"format must be {FORMAT!r}")
 
     sources = r.mapping(
-        top["sources"], "sources", r.line_of(top, "sources"), set(top["sources"] or {}), set()
+        top["sources"],
+        "sources",
+        r.line_of(top, "sources"),
+        set(top["sources"]) if isinstance(top["sources"], dict) else set(),
+        set(),
     )
     for key, entry in sources.items():
         r.mapping(
@@ -594,7 +606,7 @@ def _build_test(
             raise r.fail(r.line_of(entry, "languages"), f"{where}: unsupported language {language!r}")
 
     experience = entry.get("experience", recertifies.experience if recertifies else None)
-    if experience is not None and experience not in requirement_codes:
+    if experience is not None and (not isinstance(experience, str) or experience not in requirement_codes):
         raise r.fail(
             r.line_of(entry, "experience"), f"{where}: unknown experience requirement {experience!r}"
         )

@@ -106,6 +106,11 @@ def catalog_load(*, path: str | Path, acting_user: Any = None) -> tuple[Edition,
         row.areas.set([areas[code] for code in req.areas])
         requirements[req.code] = row
 
+    # A recertification test no longer in the file goes first: its replacement renews the same test, and
+    # ``recertifies`` is one-to-one.
+    _prune(
+        edition.tests.filter(recertifies__isnull=False), {t.code for t in spec.tests}, "code", spec, "test"
+    )
     tests: dict[str, Test] = {}
     position = 0
     for series_position, series_spec in enumerate(spec.series):
@@ -162,7 +167,7 @@ def catalog_load(*, path: str | Path, acting_user: Any = None) -> tuple[Edition,
             )
 
     for designation_position, des in enumerate(spec.designations):
-        row, _ = Designation.objects.update_or_create(
+        designation, _ = Designation.objects.update_or_create(
             edition=edition,
             code=des.code,
             defaults={
@@ -173,11 +178,10 @@ def catalog_load(*, path: str | Path, acting_user: Any = None) -> tuple[Edition,
                 "figures": _figures(des.figures),
             },
         )
-        row.all_of.set([tests[code] for code in des.all_of])
-        row.any_of.set([tests[code] for code in des.any_of])
+        designation.all_of.set([tests[code] for code in des.all_of])
+        designation.any_of.set([tests[code] for code in des.any_of])
 
     _prune(edition.designations.all(), {d.code for d in spec.designations}, "code", spec, "designation")
-    _prune(edition.tests.filter(recertifies__isnull=False), set(tests), "code", spec, "test")
     _prune(edition.tests.all(), set(tests), "code", spec, "test")
     _prune(edition.series.all(), {s.code for s in spec.series}, "code", spec, "series")
     _prune(edition.experience_requirements.all(), set(requirements), "code", spec, "experience requirement")
