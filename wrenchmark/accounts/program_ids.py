@@ -1,8 +1,9 @@
 """Program IDs: the identifier printed on every credential and used to verify one.
 
 A program ID is ``PREFIX-DDDD-DDDD``: eight digits, the last a Luhn check digit over the first seven,
-so a mistyped digit or two swapped neighbours are caught before any lookup. Person IDs never start
-with 9; that leading digit is kept for organisations (employer accounts), as the real program does.
+so a mistyped digit or two swapped neighbours are caught before any lookup (except a 0 and a 9
+swapped, Luhn's one blind spot). Person IDs never start with 9; that leading digit is kept for
+organisations (employer accounts), as the real program does.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 import re
 import secrets
 
-_PATTERN = re.compile(r"^([A-Z]{1,5})-?(\d{4})-?(\d{4})$")
+# ASCII only: \d would otherwise accept other scripts' digits and "normalise" to a non-canonical ID.
+_PATTERN = re.compile(r"^([A-Z]{1,5})-?(\d{4})-?(\d{4})$", re.ASCII)
 
 
 def luhn_check_digit(digits: str) -> int:

@@ -8,6 +8,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -56,11 +58,14 @@ class LoginView(auth_views.LoginView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         email = request.POST.get("username", "")
         if services.login_is_locked(email=email, ip_address=_client_ip(request)):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(
-                None,
-                _("Too many failed sign-ins. Wait a few minutes, or reset your password."),
+            # An unbound form, so a locked account's password is not even checked.
+            form = self.authentication_form(request, initial={"username": email})
+            form._errors = ErrorDict(
+                {
+                    NON_FIELD_ERRORS: form.error_class(
+                        [_("Too many failed sign-ins. Wait a few minutes, or reset your password.")]
+                    )
+                }
             )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)

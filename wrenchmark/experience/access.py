@@ -11,7 +11,10 @@ from wrenchmark.core.exceptions import NotFound
 from wrenchmark.employers.selectors import employers_administered_by
 from wrenchmark.experience.models import ExperienceEntry, TrainingEntry
 
-KINDS: dict[str, type[ExperienceEntry] | type[TrainingEntry]] = {"experience": ExperienceEntry, "training": TrainingEntry}
+KINDS: dict[str, type[ExperienceEntry] | type[TrainingEntry]] = {
+    "experience": ExperienceEntry,
+    "training": TrainingEntry,
+}
 
 
 def access_entry_for_candidate(user: User, kind: str, entry_id: int) -> ExperienceEntry | TrainingEntry:
