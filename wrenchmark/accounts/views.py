@@ -60,7 +60,7 @@ class LoginView(auth_views.LoginView):
         if services.login_is_locked(email=email, ip_address=_client_ip(request)):
             # An unbound form, so a locked account's password is not even checked.
             form = self.authentication_form(request, initial={"username": email})
-            form._errors = ErrorDict(
+            form._errors = ErrorDict(  # type: ignore[attr-defined]
                 {
                     NON_FIELD_ERRORS: form.error_class(
                         [_("Too many failed sign-ins. Wait a few minutes, or reset your password.")]

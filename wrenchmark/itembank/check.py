@@ -59,8 +59,10 @@ def panel_problems(item: ItemSpec, panel: dict[str, set[str]]) -> list[str]:
             problems.append(f"the review by {review.reviewer} has no comment")
     if item.state in SHIPPED_STATES:
         last_two = item.reviews[-2:]
-        if len(last_two) < 2 or any(r.decision != "approve" for r in last_two) or (
-            last_two[0].reviewer == last_two[1].reviewer
+        if (
+            len(last_two) < 2
+            or any(r.decision != "approve" for r in last_two)
+            or (last_two[0].reviewer == last_two[1].reviewer)
         ):
             problems.append("an approved item's last two reviews are approvals by two different reviewers")
     return problems
@@ -75,11 +77,20 @@ def check_files(paths: list[Path]) -> Report:
         report.problems.extend(bank.problems)
         for item in bank.items:
             if item.external_id in seen:
-                report.problems.append(Problem(bank.path, item.line, item.external_id, f"id also used in {seen[item.external_id]}"))
+                report.problems.append(
+                    Problem(
+                        bank.path, item.line, item.external_id, f"id also used in {seen[item.external_id]}"
+                    )
+                )
             seen[item.external_id] = bank.path
             for message in panel_problems(item, panel):
                 report.problems.append(Problem(bank.path, item.line, item.external_id, message))
-            if item.exhibit is not None and item.exhibit.kind == "svg" and item.exhibit.path and item.exhibit.path.is_file():
+            if (
+                item.exhibit is not None
+                and item.exhibit.kind == "svg"
+                and item.exhibit.path
+                and item.exhibit.path.is_file()
+            ):
                 try:
                     svg = sanitise_svg(item.exhibit.path.read_bytes())
                 except SvgRefused as exc:
@@ -87,22 +98,35 @@ def check_files(paths: list[Path]) -> Report:
                 else:
                     if svg.removed:
                         report.problems.append(
-                            Problem(bank.path, item.line, item.external_id,
-                                    f"exhibit SVG uses what is not allowed: {', '.join(sorted(set(svg.removed)))}")
+                            Problem(
+                                bank.path,
+                                item.line,
+                                item.external_id,
+                                f"exhibit SVG uses what is not allowed: {', '.join(sorted(set(svg.removed)))}",
+                            )
                         )
                     if not svg.has_viewbox:
-                        report.problems.append(Problem(bank.path, item.line, item.external_id, "exhibit SVG has no viewBox"))
+                        report.problems.append(
+                            Problem(bank.path, item.line, item.external_id, "exhibit SVG has no viewBox")
+                        )
         report.items.extend(bank.items)
     by_id = {item.external_id: item for item in report.items}
     for item in report.items:
         for enemy in item.enemies:
             if enemy not in by_id:
-                report.problems.append(Problem(item.path, item.line, item.external_id, f"enemy {enemy!r} is not an item"))
+                report.problems.append(
+                    Problem(item.path, item.line, item.external_id, f"enemy {enemy!r} is not an item")
+                )
     for finding in lint_bank(report.items):
-        item = by_id.get(finding.item)
+        owner = by_id.get(finding.item)
         report.problems.append(
-            Problem(item.path if item else "-", item.line if item else None, finding.item,
-                    f"{finding.message} [{finding.code}]", finding.severity)
+            Problem(
+                owner.path if owner else "-",
+                owner.line if owner else None,
+                finding.item,
+                f"{finding.message} [{finding.code}]",
+                finding.severity,
+            )
         )
     return report
 
@@ -119,19 +143,28 @@ def summary(items: list[ItemSpec], catalog_path: Path = CATALOG) -> list[str]:
             lines.append("  (not a test of the catalog)")
             continue
         for area in test.content_areas:
-            operational = sum(1 for i in mine if i.area == area.letter and i.pool == "operational" and i.state in SHIPPED_STATES)
+            operational = sum(
+                1
+                for i in mine
+                if i.area == area.letter and i.pool == "operational" and i.state in SHIPPED_STATES
+            )
             practice = sum(1 for i in mine if i.area == area.letter and i.pool == "practice")
             target = math.ceil(OPERATIONAL_FACTOR * (area.questions or 0))
             flag = "ok" if operational >= target else "SHORT"
-            lines.append(f"  area {area.letter}: operational {operational}/{target} {flag}; practice {practice}")
+            lines.append(
+                f"  area {area.letter}: operational {operational}/{target} {flag}; practice {practice}"
+            )
         practice_total = sum(1 for i in mine if i.pool == "practice")
         practice_target = math.ceil(PRACTICE_FACTOR * test.scored)
-        lines.append(f"  practice pool: {practice_total}/{practice_target} {'ok' if practice_total >= practice_target else 'SHORT'}")
+        lines.append(
+            f"  practice pool: {practice_total}/{practice_target} {'ok' if practice_total >= practice_target else 'SHORT'}"
+        )
         styles = Counter(i.style for i in mine)
         share = {style: count / len(mine) for style, count in styles.items()}
         negative = share.get("except", 0) + share.get("least_likely", 0)
         lines.append(
-            "  styles: " + ", ".join(f"{s} {c}" for s, c in sorted(styles.items()))
+            "  styles: "
+            + ", ".join(f"{s} {c}" for s, c in sorted(styles.items()))
             + f" | tech_ab {share.get('tech_ab', 0):.0%} (>=25%), except+least {negative:.0%} (10-15%)"
         )
         exhibits = sum(1 for i in mine if i.exhibit is not None)
@@ -151,7 +184,8 @@ def main(argv: list[str]) -> int:
         print(f"{problem} ({problem.severity})")  # noqa: T201
     for line in summary(report.items):
         print(line)  # noqa: T201
-    print(f"{len(report.items)} items, {len(report.errors)} errors, {len(report.problems) - len(report.errors)} warnings")  # noqa: T201
+    warnings = len(report.problems) - len(report.errors)
+    print(f"{len(report.items)} items, {len(report.errors)} errors, {warnings} warnings")  # noqa: T201
     return 1 if report.errors else 0
 
 

@@ -29,8 +29,23 @@ TRANSLATION_STATUSES = ("draft", "in_review", "approved")
 ID_PATTERN = re.compile(r"^(?P<test>[A-Z]+\d*)-(?P<practice>P?)\d{3,4}$")
 
 _ITEM_KEYS = {
-    "id", "pool", "area", "task", "style", "stem", "options", "tech_ab_key", "tech_ab_rationales", "exhibit",
-    "references", "keywords", "enemies", "author", "reviews", "es", "state",
+    "id",
+    "pool",
+    "area",
+    "task",
+    "style",
+    "stem",
+    "options",
+    "tech_ab_key",
+    "tech_ab_rationales",
+    "exhibit",
+    "references",
+    "keywords",
+    "enemies",
+    "author",
+    "reviews",
+    "es",
+    "state",
 }
 
 
@@ -134,13 +149,26 @@ class _Lines(yaml.SafeLoader):
 def tech_ab_options(key: str, rationales: dict[str, str], language: str = "en") -> list[OptionSpec]:
     """The four fixed, locked Technician A/B options with the writer's rationales."""
     return [
-        OptionSpec(text=TECH_AB_TEXT[language][code], rationale=rationales.get(code, ""), is_key=code == key, locked=True)
+        OptionSpec(
+            text=TECH_AB_TEXT[language][code],
+            rationale=rationales.get(code, ""),
+            is_key=code == key,
+            locked=True,
+        )
         for code in TECH_AB_KEYS
     ]
 
 
 def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
+
+
+def _raw_text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _strings(value: Any) -> list[str]:
@@ -165,7 +193,9 @@ def parse_bank_file(path: str | Path) -> BankFile:
     test = _text(data.get("test"))
     raw_items = data.get("items")
     if not test or not isinstance(raw_items, list):
-        return BankFile(str(path), test, [], [Problem(str(path), 1, "-", "the file needs `test` and a list of `items`")])
+        return BankFile(
+            str(path), test, [], [Problem(str(path), 1, "-", "the file needs `test` and a list of `items`")]
+        )
     items = [_parse_item(path, test, raw, problems) for raw in raw_items if isinstance(raw, dict)]
     return BankFile(str(path), test, [item for item in items if item is not None], problems)
 
@@ -194,7 +224,7 @@ def _parse_item(path: Path, test: str, raw: dict[str, Any], problems: list[Probl
     state = _text(raw.get("state")) or "approved"
     if state not in STATES:
         problem(f"state must be one of {', '.join(STATES)}")
-    stem = raw.get("stem") if isinstance(raw.get("stem"), str) else ""
+    stem = _raw_text(raw.get("stem"))
     if not stem.strip():
         problem("the stem is empty")
     for message in markup_problems(stem):
@@ -204,7 +234,7 @@ def _parse_item(path: Path, test: str, raw: dict[str, Any], problems: list[Probl
         if raw.get("options"):
             problem("a tech_ab item does not write options; give tech_ab_key and tech_ab_rationales")
         key = _text(raw.get("tech_ab_key"))
-        rationales = raw.get("tech_ab_rationales") if isinstance(raw.get("tech_ab_rationales"), dict) else {}
+        rationales = _mapping(raw.get("tech_ab_rationales"))
         if key not in TECH_AB_KEYS:
             problem(f"tech_ab_key must be one of {', '.join(TECH_AB_KEYS)}")
         for code in TECH_AB_KEYS:
@@ -248,7 +278,9 @@ def _parse_item(path: Path, test: str, raw: dict[str, Any], problems: list[Probl
         )
     translations = []
     if raw.get("es") is not None:
-        translation = _parse_translation(raw["es"], style, _text(raw.get("tech_ab_key")), options, exhibit, problem)
+        translation = _parse_translation(
+            raw["es"], style, _text(raw.get("tech_ab_key")), options, exhibit, problem
+        )
         if translation is not None:
             translations.append(translation)
     area = str(raw.get("area") or "").strip()
@@ -310,7 +342,12 @@ def _parse_exhibit(path: Path, test: str, raw: Any, problem: Any) -> ExhibitSpec
 
 
 def _parse_translation(
-    raw: Any, style: str, tech_ab_key: str, english: list[OptionSpec], exhibit: ExhibitSpec | None, problem: Any
+    raw: Any,
+    style: str,
+    tech_ab_key: str,
+    english: list[OptionSpec],
+    exhibit: ExhibitSpec | None,
+    problem: Any,
 ) -> TranslationSpec | None:
     if not isinstance(raw, dict):
         problem("es must be a mapping")
@@ -318,15 +355,17 @@ def _parse_translation(
     status = _text(raw.get("status")) or "draft"
     if status not in TRANSLATION_STATUSES:
         problem(f"es.status must be one of {', '.join(TRANSLATION_STATUSES)}")
-    stem = raw.get("stem") if isinstance(raw.get("stem"), str) else ""
+    stem = _raw_text(raw.get("stem"))
     if not stem.strip():
         problem("es.stem is empty")
     if style == "tech_ab":
-        rationales = raw.get("tech_ab_rationales") if isinstance(raw.get("tech_ab_rationales"), dict) else {}
+        rationales = _mapping(raw.get("tech_ab_rationales"))
         for code in TECH_AB_KEYS:
             if not _text(rationales.get(code)):
                 problem(f"es.tech_ab_rationales.{code} is missing")
-        options = tech_ab_options(tech_ab_key, {k: _text(v) for k, v in rationales.items() if k != "__line__"}, "es")
+        options = tech_ab_options(
+            tech_ab_key, {k: _text(v) for k, v in rationales.items() if k != "__line__"}, "es"
+        )
     else:
         raw_options = raw.get("options") or []
         if len(raw_options) != len(english):
@@ -341,8 +380,10 @@ def _parse_translation(
             for index, option in enumerate(raw_options)
         ]
         for index, option in enumerate(raw_options):
-            if isinstance(option, dict) and "key" in option and bool(option["key"]) != (
-                index < len(english) and english[index].is_key
+            if (
+                isinstance(option, dict)
+                and "key" in option
+                and bool(option["key"]) != (index < len(english) and english[index].is_key)
             ):
                 problem("es: the key must be the same option as in English")
     translation = TranslationSpec(

@@ -68,9 +68,9 @@ def lint_item(item: ItemSpec) -> list[Finding]:
         add("distinct_options", "two options say the same thing")
     for option in item.options:
         if _ABOVE.search(plain_text(option.text)):
-            add("all_none_above", f"\"{option.text}\": no all/none of the above options")
+            add("all_none_above", f'"{option.text}": no all/none of the above options')
         if not option.rationale:
-            add("rationale_missing", f"option \"{plain_text(option.text)[:40]}\" has no rationale")
+            add("rationale_missing", f'option "{plain_text(option.text)[:40]}" has no rationale')
 
     unlocked = [o for o in item.options if not o.locked]
     key = next((o for o in unlocked if o.is_key), None)
@@ -83,7 +83,7 @@ def lint_item(item: ItemSpec) -> list[Finding]:
     question = _last_sentence(item.stem)
     for word in _NEGATIVE.findall(question):
         if word != word.upper():
-            add("negative_caps", f"write the negative word \"{word}\" in capitals ({word.upper()})")
+            add("negative_caps", f'write the negative word "{word}" in capitals ({word.upper()})')
     mark = _STYLE_MARK.get(item.style)
     if mark and mark not in plain_text(item.stem):
         add("style_stem", f"a {item.style} stem says {mark} in capitals")
@@ -105,7 +105,10 @@ def lint_item(item: ItemSpec) -> list[Finding]:
         add("references", "give at least one service-information reference topic", WARNING)
     for translation in item.translations:
         if len(translation.options) != len(item.options):
-            add("translation_options", f"the {translation.language} translation has a different number of options")
+            add(
+                "translation_options",
+                f"the {translation.language} translation has a different number of options",
+            )
         elif [o.is_key for o in translation.options] != [o.is_key for o in item.options]:
             add("translation_key", f"the {translation.language} translation's key is not the English key")
         if any(not o.rationale for o in translation.options):
@@ -114,7 +117,9 @@ def lint_item(item: ItemSpec) -> list[Finding]:
 
 
 def _shingles(item: ItemSpec) -> frozenset[str]:
-    words = re.findall(r"[a-z0-9]+", " ".join([plain_text(item.stem), *(plain_text(o.text) for o in item.options)]).lower())
+    words = re.findall(
+        r"[a-z0-9]+", " ".join([plain_text(item.stem), *(plain_text(o.text) for o in item.options)]).lower()
+    )
     return frozenset(" ".join(words[i : i + 3]) for i in range(max(1, len(words) - 2)))
 
 
@@ -142,7 +147,7 @@ def near_duplicates(items: Sequence[ItemSpec]) -> list[tuple[ItemSpec, ItemSpec,
 
 
 def key_balance(items: Iterable[ItemSpec]) -> dict[str, dict[str, float]]:
-    """Share of keys in each position A–D, per test."""
+    """Share of keys in each position A-D, per test."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for item in items:
         counts[item.test][item.key_letter] += 1
@@ -158,7 +163,9 @@ def lint_bank(items: Sequence[ItemSpec]) -> list[Finding]:
     for first, second, similarity in near_duplicates(items):
         severity = ERROR if similarity >= DUPLICATE_ERROR else WARNING
         found.append(
-            Finding(second.external_id, "near_duplicate", f"{similarity:.0%} like {first.external_id}", severity)
+            Finding(
+                second.external_id, "near_duplicate", f"{similarity:.0%} like {first.external_id}", severity
+            )
         )
     counts = Counter(item.test for item in items)
     low, high = KEY_SHARE_RANGE
@@ -169,7 +176,10 @@ def lint_bank(items: Sequence[ItemSpec]) -> list[Finding]:
             if not low <= share <= high:
                 found.append(
                     Finding(
-                        test, "key_balance", f"{share:.0%} of keys are {letter}; keep each position at 20–30 %", WARNING
+                        test,
+                        "key_balance",
+                        f"{share:.0%} of keys are {letter}; keep each position at 20-30 %",
+                        WARNING,
                     )
                 )
     return found
