@@ -5,7 +5,6 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 CATALOGS := wrenchmark/catalog/data/ase-2026-07.yaml wrenchmark/catalog/data/northwind-2026.yaml
-export DJANGO_SETTINGS_MODULE ?= config.settings.local
 
 .DEFAULT_GOAL := help
 .PHONY: help run serve setup demo test lint check test-sqlite test-postgres bench messages clean
@@ -41,14 +40,14 @@ lint: $(VENV)/.dev-installed ## ruff, mypy, import contracts, migrations up to d
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy wrenchmark config
 	$(VENV)/bin/lint-imports
-	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: $(VENV)/.dev-installed ## The whole suite on SQLite
-	env -u DATABASE_URL $(PY) -m pytest
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest
 
 test-postgres: $(VENV)/.dev-installed ## The whole suite on PostgreSQL (needs DATABASE_URL)
 	@test -n "$(DATABASE_URL)" || { echo "Set DATABASE_URL=postgres://USER@HOST:5432/DBNAME to run on PostgreSQL"; exit 2; }
-	$(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) -m pytest
 
 test: lint test-sqlite ## Lint, then the suite on SQLite, and on PostgreSQL too when DATABASE_URL is set
 	@if [ -n "$(DATABASE_URL)" ]; then $(MAKE) --no-print-directory test-postgres; \

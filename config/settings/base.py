@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "wrenchmark.employers",
     "wrenchmark.scoring",
     "wrenchmark.experience",
+    "wrenchmark.itembank",
     "wrenchmark.dashboard",
     "wrenchmark.demo",
 ]

@@ -38,20 +38,24 @@ class Report:
         return [p for p in self.problems if p.severity == ERROR]
 
 
-def load_panel(path: Path = CONTENT / "panel.yaml") -> dict[str, set[str]]:
+def load_panel(path: Path = CONTENT / "panel.yaml") -> dict[str, tuple[str, set[str]]]:
+    """The content panel: handle -> (name, roles)."""
     if not path.exists():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {entry["handle"]: set(entry.get("roles", [])) for entry in data.get("panel", [])}
+    return {
+        entry["handle"]: (entry.get("name", entry["handle"]), set(entry.get("roles", [])))
+        for entry in data.get("panel", [])
+    }
 
 
-def panel_problems(item: ItemSpec, panel: dict[str, set[str]]) -> list[str]:
+def panel_problems(item: ItemSpec, panel: dict[str, tuple[str, set[str]]]) -> list[str]:
     """The panel rule: shipped items carry two approvals by two reviewers other than the author."""
     problems = []
     if panel and item.author not in panel:
         problems.append(f"author {item.author!r} is not in panel.yaml")
     for review in item.reviews:
-        if panel and "reviewer" not in panel.get(review.reviewer, set()):
+        if panel and "reviewer" not in panel.get(review.reviewer, ("", set()))[1]:
             problems.append(f"reviewer {review.reviewer!r} is not a reviewer in panel.yaml")
         if review.reviewer == item.author:
             problems.append("the author cannot review their own item")
