@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from wrenchmark.itembank.markup import markup_problems
+from wrenchmark.itembank.markup import markup_problems, normalise_stem
 
 FORMAT = "wrenchmark-items/1"
 STYLES = ("direct", "most_likely", "tech_ab", "except", "least_likely")
@@ -78,6 +78,14 @@ class ExhibitSpec:
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     path: Path | None = None
+    content: bytes | None = None
+    media_type: str = ""
+
+    def data(self) -> bytes:
+        """The exhibit file's bytes (SVG or image); empty for tables."""
+        if self.content is not None:
+            return self.content
+        return self.path.read_bytes() if self.path is not None and self.path.is_file() else b""
 
 
 @dataclass(slots=True)
@@ -296,7 +304,7 @@ def _parse_item(path: Path, test: str, raw: dict[str, Any], problems: list[Probl
         area=area,
         task=_text(raw.get("task")),
         style=style,
-        stem=stem.strip(),
+        stem=normalise_stem(stem, style),
         options=options,
         exhibit=exhibit,
         references=_strings(raw.get("references")),
@@ -389,7 +397,7 @@ def _parse_translation(
     translation = TranslationSpec(
         language="es",
         status=status,
-        stem=stem.strip(),
+        stem=normalise_stem(stem, style),
         options=options,
         exhibit_title=_text(raw.get("exhibit_title")),
         exhibit_alt=_text(raw.get("exhibit_alt")),

@@ -20,6 +20,8 @@ def version_to_spec(version: ItemVersion, item: Item | None = None) -> ItemSpec:
             file=f"{item.external_id}.{'svg' if ex.kind == 'svg' else 'img'}",
             columns=list(ex.table.get("columns", [])),
             rows=[list(row) for row in ex.table.get("rows", [])],
+            content=ex.svg.encode("utf-8") if ex.kind == "svg" else (bytes(ex.image) if ex.image else None),
+            media_type=ex.image_type,
         )
     options = [
         OptionSpec(text=o.text, rationale=o.rationale, is_key=o.is_key, locked=o.locked)

@@ -59,6 +59,23 @@ def render_markup(text: str) -> str:
     return "".join(f"<p>{inline(' '.join(p.split()))}</p>" for p in paragraphs)
 
 
+_TECH_AB_BREAK = re.compile(
+    r"\n\s*(?=(Technician [AB]\b|Who is correct|T[ée]cnico [AB]\b|¿Qui[ée]n tiene raz[óo]n))"
+)
+
+
+def normalise_stem(text: str, style: str = "") -> str:
+    """The canonical form of a stem: paragraphs separated by one blank line, spaces collapsed inside.
+
+    In Technician A/B items each technician's statement and the question start their own paragraph,
+    however the writer wrapped the lines.
+    """
+    if style == "tech_ab":
+        text = _TECH_AB_BREAK.sub("\n\n", text)
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return "\n\n".join(paragraphs)
+
+
 def plain_text(text: str) -> str:
     """Return ``text`` without tags, whitespace collapsed: for search, similarity and length checks."""
     return " ".join(_TAG.sub(" ", text).split())

@@ -19,7 +19,7 @@ from wrenchmark.core.exceptions import ApplicationError, Conflict, PermissionDen
 from wrenchmark.itembank.content import TECH_AB_KEYS, TECH_AB_TEXT, ItemSpec
 from wrenchmark.itembank.conversion import version_to_spec
 from wrenchmark.itembank.linting import ERROR, Finding, lint_item, near_duplicates
-from wrenchmark.itembank.markup import markup_problems
+from wrenchmark.itembank.markup import markup_problems, normalise_stem
 from wrenchmark.itembank.models import (
     Exhibit,
     ExhibitKind,
@@ -89,14 +89,21 @@ class ItemContent:
         payload = {
             "area": self.area.pk,
             "style": self.style,
-            "stem": self.stem.strip(),
+            "stem": normalise_stem(self.stem, self.style),
             "task": self.task.strip(),
             "options": [[o.text.strip(), o.rationale.strip(), o.is_key, o.locked] for o in self.options],
             "exhibit": self.exhibit.pk if self.exhibit else None,
             "references": self.references,
             "keywords": self.keywords,
             "translations": [
-                [t.language, t.status, t.stem.strip(), t.options, t.exhibit_title, t.exhibit_alt]
+                [
+                    t.language,
+                    t.status,
+                    normalise_stem(t.stem, self.style),
+                    t.options,
+                    t.exhibit_title,
+                    t.exhibit_alt,
+                ]
                 for t in self.translations
             ],
         }
@@ -177,7 +184,7 @@ def _write_version(item: Item, content: ItemContent, acting_user: User, change_n
         area=content.area,
         task=content.task.strip(),
         style=content.style,
-        stem=content.stem.strip(),
+        stem=normalise_stem(content.stem, content.style),
         exhibit=content.exhibit,
         references=[r.strip() for r in content.references if r.strip()],
         keywords=[k.strip() for k in content.keywords if k.strip()],
@@ -201,7 +208,7 @@ def _write_version(item: Item, content: ItemContent, acting_user: User, change_n
             version=version,
             language=t.language,
             status=t.status,
-            stem=t.stem.strip(),
+            stem=normalise_stem(t.stem, content.style),
             options=[
                 {"text": o.get("text", "").strip(), "rationale": o.get("rationale", "").strip()}
                 for o in t.options

@@ -1,0 +1,38 @@
+"""``manage.py itembank_import IN --author EMAIL``: import a QTI package or a JSON export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from wrenchmark.accounts.models import User
+from wrenchmark.catalog.selectors import edition_in_force
+from wrenchmark.core.exceptions import ApplicationError
+from wrenchmark.itembank.exchange import bank_import
+
+
+class Command(BaseCommand):
+    help = "Import items from a QTI 3.0 / 2.1 content package or a Wrenchmark JSON export, all or nothing."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", metavar="IN")
+        parser.add_argument(
+            "--author", required=True, help="e-mail of the item writer the new items belong to"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["path"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        author = User.objects.filter(email__iexact=options["author"]).first()
+        if author is None:
+            raise CommandError(f"no account has the e-mail {options['author']}")
+        try:
+            result = bank_import(path=path, edition=edition_in_force(), acting_user=author)
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(
+            f"Imported {path.name}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged."
+        )
