@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("wrenchmark.accounts.urls")),
     path("dashboard/", include("wrenchmark.dashboard.urls")),
     path("experience/", include("wrenchmark.experience.urls")),
+    path("items/", include("wrenchmark.itembank.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from wrenchmark.catalog.api import router as catalog_router
 from wrenchmark.core.exceptions import ApplicationError
+from wrenchmark.itembank.api import router as items_router
 
 api = NinjaAPI(
     title="Wrenchmark API",
@@ -47,6 +48,14 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     )
 
 
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = "csrf_failed" if "CSRF" in str(exc) else f"http_{exc.status_code}"
+    return api.create_response(
+        request, {"code": code, "message": str(exc), "details": {}}, status=exc.status_code
+    )
+
+
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
@@ -55,3 +64,4 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 
 api.add_router("/catalog", catalog_router)
+api.add_router("/items", items_router)
