@@ -88,6 +88,7 @@ def bank_load(*, edition: Edition, folder: Path = CONTENT, paths: list[Path] | N
     tests = {t.code: t for t in Test.objects.filter(edition=edition).prefetch_related("content_areas")}
     result = LoadResult()
     items: dict[str, Item] = {}
+    specs_by_id = {spec.external_id: spec for spec in report.items}
     for spec in report.items:
         test = tests.get(spec.test)
         if test is None:
@@ -116,11 +117,20 @@ def bank_load(*, edition: Edition, folder: Path = CONTENT, paths: list[Path] | N
         if spec.state in ("approved", "operational", "pretest"):
             _review(item, spec, users)
         items[spec.external_id] = item
+    # Enemies are symmetrical: a pair declared on either item binds both.
+    declared: dict[str, set[str]] = {spec.external_id: set() for spec in report.items}
     for spec in report.items:
-        wanted = sorted(spec.enemies)
-        item = items[spec.external_id]
-        if sorted(e.external_id for e in item.enemies.all()) != wanted:
-            item_enemies_set(item=item, enemies=[items[e] for e in wanted], acting_user=users[spec.author])
+        for enemy in spec.enemies:
+            declared[spec.external_id].add(enemy)
+            declared.setdefault(enemy, set()).add(spec.external_id)
+    for external_id, wanted in declared.items():
+        item = items[external_id]
+        if {e.external_id for e in item.enemies.all()} != wanted:
+            item_enemies_set(
+                item=item,
+                enemies=[items[e] for e in sorted(wanted)],
+                acting_user=users[specs_by_id[external_id].author],
+            )
     return result
 
 

@@ -89,6 +89,7 @@ class Item(TimeStampedModel):
         "ItemVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     enemies = models.ManyToManyField("self", symmetrical=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="Start of the current review round.")
     # Statistics, filled in by calibration: classical and IRT parameters, and how often it was shown.
     p_value = models.FloatField(null=True, blank=True)
     point_biserial = models.FloatField(null=True, blank=True)

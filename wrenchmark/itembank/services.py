@@ -340,7 +340,8 @@ def item_submit(*, item: Item, acting_user: User, check_bank: bool = True) -> It
             extra={"findings": [f.code for f in errors]},
         )
     item.state = ItemState.IN_REVIEW
-    item.save(update_fields=["state", "updated_at"])
+    item.submitted_at = clock.now()
+    item.save(update_fields=["state", "submitted_at", "updated_at"])
     audit_record(action="item.submitted", target=item, actor=acting_user, summary=item.external_id)
     return item
 
@@ -373,7 +374,12 @@ def item_review(
         )
     version = item.current_version
     assert version is not None
-    if version.reviews.filter(reviewer=acting_user).exists():
+    this_round = (
+        version.reviews.filter(created_at__gte=item.submitted_at)
+        if item.submitted_at
+        else version.reviews.all()
+    )
+    if this_round.filter(reviewer=acting_user).exists():
         raise Conflict("You have already reviewed this version.", code="already_reviewed")
     review = ItemReview.objects.create(
         item=item,
@@ -396,7 +402,7 @@ def item_review(
         item.save(update_fields=["state", "updated_at"])
     else:
         approvers = set(
-            version.reviews.filter(decision=ReviewDecision.APPROVE)
+            this_round.filter(decision=ReviewDecision.APPROVE)
             .exclude(reviewer=item.author)
             .values_list("reviewer", flat=True)
         )
