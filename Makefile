@@ -27,6 +27,7 @@ setup: $(VENV)/.installed ## Install, migrate, load the catalogs and the demo da
 	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py catalog_load $(CATALOGS)
+	$(PY) manage.py itembank_load
 	$(PY) manage.py demo_load
 
 run: setup ## Set everything up and serve on http://$(HOST):$(PORT) (SQLite)

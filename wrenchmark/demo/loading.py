@@ -13,12 +13,14 @@ from django.db import transaction
 
 from wrenchmark.accounts.models import Language, Role, User
 from wrenchmark.accounts.services import user_create
-from wrenchmark.catalog.models import ExperienceArea, Test
+from wrenchmark.catalog.models import ContentArea, ExperienceArea, Test
 from wrenchmark.catalog.selectors import edition_in_force, program_default
 from wrenchmark.core import clock
 from wrenchmark.employers.models import Employer
 from wrenchmark.employers.services import employer_admin_add, employer_create
 from wrenchmark.experience.services import entry_review, experience_entry_save, training_entry_save
+from wrenchmark.itembank.models import Item, ItemPool, ItemState
+from wrenchmark.itembank.services import item_transition
 from wrenchmark.rules import add_years
 from wrenchmark.scoring.models import Outcome, ResultSource
 from wrenchmark.scoring.services import result_record
@@ -83,6 +85,39 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin(_email("tom.becker"), "Candidate", "an expired certification and a renewal"),
     ]
     return logins
+
+
+@transaction.atomic
+def demo_bank_promote() -> int:
+    """Put the demo bank in use: in each content area, as many approved operational-pool items as the
+    blueprint asks for become operational (as if calibrated), the rest stay approved for pretesting.
+
+    Done by the demo psychometrician through the life-cycle service; returns how many items moved.
+    """
+    psychometrician = User.objects.filter(email=_email("sam.psychometrics")).first()
+    if psychometrician is None:
+        return 0
+    moved = 0
+    areas = ContentArea.objects.filter(test__edition=edition_in_force(), question_count__isnull=False)
+    for area in areas.select_related("test"):
+        in_use = Item.objects.filter(
+            pool=ItemPool.OPERATIONAL, current_version__area=area, state=ItemState.OPERATIONAL
+        ).count()
+        wanted = (area.question_count or 0) - in_use
+        if wanted <= 0:
+            continue
+        candidates = Item.objects.filter(
+            pool=ItemPool.OPERATIONAL, current_version__area=area, state=ItemState.APPROVED
+        ).order_by("external_id")[:wanted]
+        for item in candidates:
+            item_transition(
+                item=item,
+                to_state=ItemState.OPERATIONAL,
+                acting_user=psychometrician,
+                reason="Demo data: in use on the demo forms",
+            )
+            moved += 1
+    return moved
 
 
 @transaction.atomic

@@ -114,7 +114,7 @@ def bank_load(*, edition: Edition, folder: Path = CONTENT, paths: list[Path] | N
                 items[spec.external_id] = item
                 continue
             result.updated += 1
-        if spec.state in ("approved", "operational", "pretest"):
+        if spec.state in ("in_review", "approved", "operational", "pretest"):
             _review(item, spec, users)
         items[spec.external_id] = item
     # Enemies are symmetrical: a pair declared on either item binds both.

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from wrenchmark.core.exceptions import ApplicationError
-from wrenchmark.demo.loading import DEMO_PASSWORD, demo_load, demo_logins
+from wrenchmark.demo.loading import DEMO_PASSWORD, demo_bank_promote, demo_load, demo_logins
 
 
 class Command(BaseCommand):
@@ -19,6 +19,9 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(f"demo data not loaded: {exc.message}") from None
         self.stdout.write("Demo data loaded." if created else "Demo data already present.")
+        moved = demo_bank_promote()
+        if moved:
+            self.stdout.write(f"Demo item bank: {moved} approved items put in operational use.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}) — DEMO DATA, not real people:")
         for login in demo_logins():
