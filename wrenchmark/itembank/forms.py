@@ -8,8 +8,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wrenchmark.catalog.models import ContentArea, Edition, Test
-from wrenchmark.itembank.content import TECH_AB_KEYS
-from wrenchmark.itembank.models import Exhibit, ExhibitKind, ItemPool, ItemStyle, ItemVersion, ReviewDecision
+from wrenchmark.itembank.content import TECH_AB_KEYS, TECH_AB_TEXT
+from wrenchmark.itembank.models import (
+    Exhibit,
+    ExhibitKind,
+    ItemPool,
+    ItemStyle,
+    ItemVersion,
+    ReviewDecision,
+    TranslationStatus,
+)
 from wrenchmark.itembank.services import (
     ItemContent,
     OptionInput,
@@ -260,3 +268,57 @@ class TransitionForm(forms.Form):
         field = self.fields["to_state"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = choices
+
+
+class TranslationForm(forms.Form):
+    """A version's text in another language; option order and key stay the English ones."""
+
+    status = forms.ChoiceField(label=_("Translation status"), choices=TranslationStatus.choices)
+    stem = forms.CharField(label=_("Stem"), widget=forms.Textarea(attrs={"rows": 6}))
+    exhibit_title = forms.CharField(label=_("Exhibit title"), max_length=200, required=False)
+    exhibit_alt = forms.CharField(
+        label=_("Exhibit alt text"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, version: ItemVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.version = version
+        self.fixed_options = version.style == ItemStyle.TECH_AB
+        for index, option in enumerate(version.options.all()):
+            letter = "ABCD"[index]
+            if not self.fixed_options:
+                self.fields[f"option_{index}"] = forms.CharField(
+                    label=_("Option %(letter)s") % {"letter": letter}, help_text=option.text
+                )
+            self.fields[f"rationale_{index}"] = forms.CharField(
+                label=_("Why %(letter)s is right or wrong") % {"letter": letter},
+                help_text=option.rationale,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        if version.exhibit_id is None:
+            del self.fields["exhibit_title"], self.fields["exhibit_alt"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.version.exhibit_id is not None and not data.get("exhibit_alt", "").strip():
+            self.add_error("exhibit_alt", _("Translate the exhibit's alt text."))
+        return data
+
+    def translation(self, language: str) -> TranslationInput:
+        data = self.cleaned_data
+        fixed = TECH_AB_TEXT.get(language, TECH_AB_TEXT["en"])
+        options = [
+            {
+                "text": fixed[TECH_AB_KEYS[i]] if self.fixed_options else data[f"option_{i}"],
+                "rationale": data[f"rationale_{i}"],
+            }
+            for i in range(4)
+        ]
+        return TranslationInput(
+            language=language,
+            stem=data["stem"],
+            options=options,
+            status=data["status"],
+            exhibit_title=data.get("exhibit_title", ""),
+            exhibit_alt=data.get("exhibit_alt", ""),
+        )

@@ -286,6 +286,27 @@ def item_update(*, item: Item, content: ItemContent, acting_user: User, change_n
     return version
 
 
+@transaction.atomic
+def item_translation_save(*, item: Item, translation: TranslationInput, acting_user: User) -> ItemVersion:
+    """Add or replace one language of the current version (a new version, like any edit)."""
+    if translation.language == "en":
+        raise ApplicationError(
+            "English is the item itself; translate into another language.", code="invalid_language"
+        )
+    current = item.current_version
+    assert current is not None
+    content = _version_content(current)
+    content.translations = [t for t in content.translations if t.language != translation.language] + [
+        translation
+    ]
+    return item_update(
+        item=item,
+        content=content,
+        acting_user=acting_user,
+        change_note=f"{translation.language} translation ({translation.status})",
+    )
+
+
 def item_lint_findings(item: Item, *, with_bank: bool = True) -> list[Finding]:
     """The linter's findings for the item's current version, and near-duplicates in its test."""
     assert item.current_version is not None

@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:item_id>/comment/", views.item_comment, name="comment"),
     path("<int:item_id>/transition/", views.item_transition, name="transition"),
     path("<int:item_id>/diff/", views.item_diff, name="diff"),
+    path("<int:item_id>/translate/<str:language>/", views.item_translate, name="translate"),
 ]

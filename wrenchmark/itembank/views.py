@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -22,7 +23,14 @@ from wrenchmark.itembank import services
 from wrenchmark.itembank.access import access_bank, access_item_by_id
 from wrenchmark.itembank.content import ExhibitSpec, ItemSpec, OptionSpec
 from wrenchmark.itembank.display import DisplayExhibit, display_item, display_version
-from wrenchmark.itembank.forms import CommentForm, ItemEditorForm, ReviewForm, TransitionForm, editor_initial
+from wrenchmark.itembank.forms import (
+    CommentForm,
+    ItemEditorForm,
+    ReviewForm,
+    TransitionForm,
+    TranslationForm,
+    editor_initial,
+)
 from wrenchmark.itembank.linting import lint_item
 from wrenchmark.itembank.markup import plain_text
 from wrenchmark.itembank.models import Item, ItemState, ItemStyle, ItemVersion
@@ -248,6 +256,54 @@ def _preview_exhibit(request: HttpRequest) -> tuple[DisplayExhibit | None, Exhib
 
             return display_exhibit(item.current_version.exhibit, title=title, alt=alt), spec, []
     return None, spec, []
+
+
+TRANSLATABLE = {"es": "Español"}
+
+
+@login_required
+def item_translate(request: HttpRequest, item_id: int, language: str) -> HttpResponse:
+    item = _item(request, item_id)
+    user = _user(request)
+    if language not in TRANSLATABLE or item.state == ItemState.RETIRED:
+        raise Http404
+    version = item.current_version
+    assert version is not None
+    existing = version.translations.filter(language=language).first()
+    initial: dict[str, Any] = {"status": "draft"}
+    if existing is not None:
+        initial = {
+            "status": existing.status,
+            "stem": existing.stem,
+            "exhibit_title": existing.exhibit_title,
+            "exhibit_alt": existing.exhibit_alt,
+        }
+        for index, option in enumerate(existing.options):
+            initial[f"option_{index}"] = option.get("text", "")
+            initial[f"rationale_{index}"] = option.get("rationale", "")
+    form = TranslationForm(request.POST or None, initial=initial, version=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_translation_save(
+                item=item, translation=form.translation(language), acting_user=user
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Translation saved."))
+            return redirect(f"{reverse('itembank:detail', args=[item.pk])}?language={language}")
+    return render(
+        request,
+        "itembank/translate.html",
+        {
+            "form": form,
+            "item": item,
+            "version": version,
+            "language": language,
+            "language_name": TRANSLATABLE[language],
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

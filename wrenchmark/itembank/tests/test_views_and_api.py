@@ -26,15 +26,26 @@ def client_for(user: Any) -> Client:
 
 def editor_data(a5: Any, **overrides: Any) -> dict[str, Any]:
     data = {
-        "test": a5.pk, "pool": "operational", "area": a5.content_areas.get(letter="D").pk, "task": "", "style": "most_likely",
+        "test": a5.pk,
+        "pool": "operational",
+        "area": a5.content_areas.get(letter="D").pk,
+        "task": "",
+        "style": "most_likely",
         "stem": "A wheel speed sensor reads 0 km/h at 30 km/h. Refer to the diagram. Which of these is the MOST likely cause?",
-        "option_0": "An open sensor signal circuit", "rationale_0": "No signal reaches the module.",
-        "option_1": "A low brake fluid level", "rationale_1": "Fluid level does not affect speed signals.",
-        "option_2": "A worn front brake pad", "rationale_2": "Pad wear has no effect on the sensor.",
-        "option_3": "A weak battery", "rationale_3": "12.6 V is normal; other sensors work.",
-        "key": "0", "exhibit_choice": "svg", "exhibit_title": "Sensor circuit",
+        "option_0": "An open sensor signal circuit",
+        "rationale_0": "No signal reaches the module.",
+        "option_1": "A low brake fluid level",
+        "rationale_1": "Fluid level does not affect speed signals.",
+        "option_2": "A worn front brake pad",
+        "rationale_2": "Pad wear has no effect on the sensor.",
+        "option_3": "A weak battery",
+        "rationale_3": "12.6 V is normal; other sensors work.",
+        "key": "0",
+        "exhibit_choice": "svg",
+        "exhibit_title": "Sensor circuit",
         "exhibit_alt": "Wiring diagram: B+ 12.6 volts on the feed; the signal wire to the module is open.",
-        "references": "ABS wheel speed sensor diagnosis", "keywords": "abs, sensor",
+        "references": "ABS wheel speed sensor diagnosis",
+        "keywords": "abs, sensor",
     }
     data.update(overrides)
     return data
@@ -87,7 +98,9 @@ def test_the_preview_uses_the_exam_template_and_shows_the_linter(writer_walt: An
     assert 'class="item-display"' in html
     assert "<td>30</td>" in html
     assert "The linter finds nothing to fix." in html
-    html = client.post("/items/preview/", {**data, "stem": "Which of these is least likely?"}).content.decode()
+    html = client.post(
+        "/items/preview/", {**data, "stem": "Which of these is least likely?"}
+    ).content.decode()
     assert "in capitals" in html
 
 
@@ -100,12 +113,19 @@ def test_two_reviewers_approve_through_the_pages_and_history_shows_the_diff(
     for reviewer in (reviewer_rita, reviewer_rob):
         client = client_for(reviewer)
         assert item.external_id in client.get("/items/review/").content.decode()
-        client.post(f"/items/{item.pk}/review/", {"decision": "approve", "comment": "Checked the runout figures."})
+        client.post(
+            f"/items/{item.pk}/review/", {"decision": "approve", "comment": "Checked the runout figures."}
+        )
     item.refresh_from_db()
     assert item.state == ItemState.APPROVED
     edit = writer.post(
         f"/items/{item.pk}/edit/",
-        editor_data(a5, exhibit_choice="none", stem="A new stem about wheel speed. Which of these is the MOST likely cause?", change_note="Reworded"),
+        editor_data(
+            a5,
+            exhibit_choice="none",
+            stem="A new stem about wheel speed. Which of these is the MOST likely cause?",
+            change_note="Reworded",
+        ),
     )
     assert edit.status_code == 302
     item.refresh_from_db()
@@ -116,7 +136,9 @@ def test_two_reviewers_approve_through_the_pages_and_history_shows_the_diff(
     assert "A new stem about wheel speed" in diff
 
 
-def test_the_api_lists_creates_and_reviews_for_bank_roles(writer_walt: Any, reviewer_rita: Any, make_item: Any) -> None:
+def test_the_api_lists_creates_and_reviews_for_bank_roles(
+    writer_walt: Any, reviewer_rita: Any, make_item: Any
+) -> None:
     make_item()
     writer = client_for(writer_walt)
     listed = writer.get("/api/v1/items?test=A5").json()
@@ -125,17 +147,49 @@ def test_the_api_lists_creates_and_reviews_for_bank_roles(writer_walt: Any, revi
     assert [o["is_key"] for o in detail["options"]] == [True, False, False, False]
     created = writer.post(
         "/api/v1/items",
-        data=json.dumps({
-            "test": "A5", "area": "A", "style": "tech_ab", "tech_ab_key": "neither",
-            "tech_ab_rationales": {"a_only": "a", "b_only": "b", "both": "c", "neither": "d"},
-            "stem": "Technician A says X.\\n\\nTechnician B says Y.\\n\\nWho is correct?",
-        }),
+        data=json.dumps(
+            {
+                "test": "A5",
+                "area": "A",
+                "style": "tech_ab",
+                "tech_ab_key": "neither",
+                "tech_ab_rationales": {"a_only": "a", "b_only": "b", "both": "c", "neither": "d"},
+                "stem": "Technician A says X.\\n\\nTechnician B says Y.\\n\\nWho is correct?",
+            }
+        ),
         content_type="application/json",
     )
     assert created.status_code == 201, created.content
     assert created.json()["options"][3]["text"] == "Neither A nor B"
     refused = client_for(reviewer_rita).post(
-        "/api/v1/items/A5-0001/reviews", data=json.dumps({"decision": "approve", "comment": "ok"}), content_type="application/json"
+        "/api/v1/items/A5-0001/reviews",
+        data=json.dumps({"decision": "approve", "comment": "ok"}),
+        content_type="application/json",
     )
     assert refused.status_code == 409
     assert refused.json()["code"] == "not_in_review"
+
+
+def test_a_spanish_translation_keeps_the_key_and_shows_to_spanish_readers(
+    writer_walt: Any, make_item: Any
+) -> None:
+    item = make_item()
+    client = client_for(writer_walt)
+    form = {
+        "status": "in_review",
+        "stem": "Un sedán tiene el pedal pulsante. ¿Cuál es la causa MÁS probable?",
+        **{f"option_{i}": f"Opción {i}" for i in range(4)},
+        **{f"rationale_{i}": f"Porque {i}" for i in range(4)},
+    }
+    missing = client.post(f"/items/{item.pk}/translate/es/", {**form, "rationale_2": ""})
+    assert missing.status_code == 400
+    saved = client.post(f"/items/{item.pk}/translate/es/", form)
+    assert saved.status_code == 302
+    item.refresh_from_db()
+    translation = item.current_version.translations.get(language="es")
+    assert translation.status == "in_review"
+    assert [o["text"] for o in translation.options] == [f"Opción {i}" for i in range(4)]
+    assert item.current_version.number == 2
+    page = client.get(f"/items/{item.pk}/?language=es").content.decode()
+    assert "Un sedán tiene el pedal pulsante." in page
+    assert 'lang="es"' in page
