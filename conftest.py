@@ -22,6 +22,15 @@ SHARED = ROOT.parent / "shared"
 PASSWORD = "a-long-test-password-1"
 
 
+def client_for(user: Any) -> Any:
+    """A test client signed in as ``user`` (made by ``make_user``, so with ``PASSWORD``)."""
+    from django.test import Client
+
+    client = Client()
+    assert client.login(username=user.email, password=PASSWORD)
+    return client
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from wrenchmark.catalog.services import catalog_load

@@ -121,6 +121,11 @@ def bank_counts(*, edition: Edition, test_code: str | None = None) -> dict[str, 
     return result
 
 
+def _empty_stats() -> dict[str, Any]:
+    counters = ("states", "styles", "languages", "pools")
+    return {"items": 0, "areas": {}, **{name: Counter() for name in counters}}
+
+
 def bank_stats(*, edition: Edition) -> dict[str, Any]:
     """Counts per test, content area, state, style and language, for ``itembank_stats --json``."""
     stats: dict[str, Any] = {}
@@ -133,17 +138,7 @@ def bank_stats(*, edition: Edition) -> dict[str, Any]:
         version = item.current_version
         if version is None:
             continue
-        entry = stats.setdefault(
-            item.test_code,
-            {
-                "items": 0,
-                "areas": {},
-                "states": Counter(),
-                "styles": Counter(),
-                "languages": Counter(),
-                "pools": Counter(),
-            },
-        )
+        entry = stats.setdefault(item.test_code, _empty_stats())
         entry["items"] += 1
         entry["states"][item.state] += 1
         entry["styles"][version.style] += 1
@@ -153,17 +148,7 @@ def bank_stats(*, edition: Edition) -> dict[str, Any]:
             entry["languages"][translation.language] += 1
     counts = bank_counts(edition=edition)
     for code, areas in counts.items():
-        entry = stats.setdefault(
-            code,
-            {
-                "items": 0,
-                "areas": {},
-                "states": Counter(),
-                "styles": Counter(),
-                "languages": Counter(),
-                "pools": Counter(),
-            },
-        )
+        entry = stats.setdefault(code, _empty_stats())
         entry["areas"] = {
             a.letter: {
                 "blueprint": a.blueprint,

@@ -6,18 +6,12 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from conftest import PASSWORD
+from conftest import client_for
 from wrenchmark.experience.models import ExperienceEntry, ReviewStatus
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date.today()
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    assert client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def entry_form(area: Any, **overrides: Any) -> dict[str, Any]:

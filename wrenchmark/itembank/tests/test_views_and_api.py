@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from conftest import PASSWORD
+from conftest import client_for
 from wrenchmark.itembank.models import Item, ItemState
 
 pytestmark = pytest.mark.django_db
@@ -16,12 +16,6 @@ WIRING = (
     b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 100"><line x1="10" y1="50" x2="290" y2="50" stroke="#000"/>'
     b'<text x="20" y="40">B+ 12.6 V</text><script>alert(1)</script></svg>'
 )
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    assert client.login(username=user.email, password=PASSWORD)
-    return client
 
 
 def editor_data(a5: Any, **overrides: Any) -> dict[str, Any]:
