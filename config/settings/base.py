@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "wrenchmark.scoring",
     "wrenchmark.experience",
     "wrenchmark.itembank",
+    "wrenchmark.exams",
     "wrenchmark.dashboard",
     "wrenchmark.demo",
 ]

@@ -1,0 +1,146 @@
+"""Forms (frozen selections of item versions) and attempts (one candidate's sitting of a form).
+
+The server holds the only clock: an attempt's ``deadline`` is fixed when it starts, and every save is
+checked against it. Responses carry the client's sequence number so a retried or reordered save never
+overwrites a newer answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wrenchmark.core.models import TimeStampedModel
+
+
+class FormStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CutMethod(models.TextChoices):
+    RAW = "raw", _("Raw cut set by the psychometrician")
+    ANGOFF = "angoff", _("Modified-Angoff panel ratings")
+
+
+class ExamForm(TimeStampedModel):
+    """One fixed form of a test: the scored items the blueprint asks for plus unscored pretest items."""
+
+    test = models.ForeignKey("catalog.Test", on_delete=models.PROTECT, related_name="forms")
+    code = models.CharField(max_length=30, unique=True)
+    status = models.CharField(max_length=10, choices=FormStatus.choices, default=FormStatus.DRAFT)
+    assembly_method = models.CharField(max_length=40, default="stratified-random")
+    assembly_seed = models.BigIntegerField()
+    cut_raw = models.PositiveIntegerField(null=True, blank=True)
+    cut_method = models.CharField(max_length=10, choices=CutMethod.choices, default=CutMethod.RAW)
+    cut_note = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["test", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def scored_count(self) -> int:
+        return self.form_items.filter(scored=True).count()
+
+
+class FormItem(models.Model):
+    """An item version pinned on a form, in the form's base order."""
+
+    form = models.ForeignKey(ExamForm, on_delete=models.CASCADE, related_name="form_items")
+    item = models.ForeignKey("itembank.Item", on_delete=models.PROTECT, related_name="form_uses")
+    version = models.ForeignKey("itembank.ItemVersion", on_delete=models.PROTECT, related_name="form_uses")
+    position = models.PositiveIntegerField()
+    scored = models.BooleanField(default=True)
+    area_letter = models.CharField(max_length=3)
+
+    class Meta:
+        ordering = ["form", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "position"], name="formitem_unique_position"),
+            models.UniqueConstraint(fields=["form", "item"], name="formitem_unique_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form.code} #{self.position} {self.item.external_id}"
+
+
+class AttemptStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted")
+    TIMED_OUT = "timed_out", _("Time ran out")
+
+
+class Attempt(TimeStampedModel):
+    """A candidate's sitting of one form, timed by the server."""
+
+    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attempts")
+    form = models.ForeignKey(ExamForm, on_delete=models.PROTECT, related_name="attempts")
+    status = models.CharField(max_length=12, choices=AttemptStatus.choices, default=AttemptStatus.IN_PROGRESS)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    time_multiplier = models.DecimalField(max_digits=4, decimal_places=2, default=1)
+    item_order = models.JSONField(
+        default=list, help_text="FormItem ids in the order this candidate sees them"
+    )
+    option_orders = models.JSONField(default=dict, help_text="FormItem id -> option positions as shown")
+    current_position = models.PositiveIntegerField(default=0)
+    session_key = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=5, default="en")
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "deadline"], name="attempt_overdue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} {self.form.code} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == AttemptStatus.IN_PROGRESS
+
+    def remaining(self, now: dt.datetime) -> dt.timedelta:
+        return max(dt.timedelta(0), self.deadline - now)
+
+
+class Response(models.Model):
+    """The latest acknowledged answer to one item of one attempt."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="responses")
+    form_item = models.ForeignKey(FormItem, on_delete=models.PROTECT, related_name="+")
+    choice = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Option position (0-3) chosen")
+    flagged = models.BooleanField(default=False)
+    client_seq = models.PositiveIntegerField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "form_item"], name="response_unique_item")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id}/{self.form_item_id}: {self.choice}"
+
+
+class ScoreReport(models.Model):
+    """The scored outcome of a finalised attempt: what the candidate's score report shows."""
+
+    attempt = models.OneToOneField(Attempt, on_delete=models.PROTECT, related_name="score_report")
+    raw = models.PositiveIntegerField()
+    scored_total = models.PositiveIntegerField()
+    cut_raw = models.PositiveIntegerField()
+    scaled = models.PositiveIntegerField()
+    passed = models.BooleanField()
+    subscores = models.JSONField(default=list, help_text="[{letter, name, correct, total}]")
+    computed_at = models.DateTimeField()
+    result = models.OneToOneField("scoring.TestResult", on_delete=models.PROTECT, related_name="score_report")
+
+    def __str__(self) -> str:
+        return f"{self.attempt}: {self.raw}/{self.scored_total} ({'pass' if self.passed else 'fail'})"

@@ -1,0 +1,382 @@
+"""Writes for forms and attempts: assembly, publishing, starting, saving, submitting, finalising.
+
+The server's clock (``core.clock``) decides everything about time. A save is acknowledged only after
+its transaction commits; it applies only if its sequence number is newer than the stored one, so a
+retried or reordered save never overwrites a newer answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wrenchmark.accounts.models import Role, User
+from wrenchmark.catalog.models import Test
+from wrenchmark.core import clock
+from wrenchmark.core.audit import audit_record
+from wrenchmark.core.exceptions import ApplicationError, Conflict, PermissionDenied
+from wrenchmark.exams.assembly import Assembler, stratified_random
+from wrenchmark.exams.models import (
+    Attempt,
+    AttemptStatus,
+    CutMethod,
+    ExamForm,
+    FormItem,
+    FormStatus,
+    Response,
+    ScoreReport,
+)
+from wrenchmark.itembank.services import version_freeze
+from wrenchmark.scoring.models import Outcome as ResultOutcome
+from wrenchmark.scoring.models import ResultSource
+from wrenchmark.scoring.scales import ScoredAnswer, score
+from wrenchmark.scoring.services import result_record
+
+# Network allowance after the deadline for a save already on its way (reliability.md G3).
+SAVE_GRACE = dt.timedelta(seconds=2)
+
+
+def _require(user: User, *roles: str) -> None:
+    if not any(user.has_role(role) for role in roles):
+        raise PermissionDenied("You do not have a role that allows this.", code="role_required")
+
+
+@transaction.atomic
+def form_assemble(
+    *, test: Test, acting_user: User, seed: int | None = None, assembler: Assembler = stratified_random
+) -> ExamForm:
+    """Assemble a draft form of ``test`` from the bank; audited as ``form.assembled``."""
+    _require(acting_user, Role.PSYCHOMETRICIAN, Role.PROGRAM_ADMIN)
+    seed = secrets.randbits(48) if seed is None else seed
+    plan = assembler(test=test, rng=random.Random(seed))  # noqa: S311 - reproducible by design, not secret
+    number = ExamForm.objects.filter(test=test).count() + 1
+    form = ExamForm.objects.create(
+        test=test,
+        code=f"{test.code}-F{number:03d}",
+        assembly_method=plan.method,
+        assembly_seed=seed,
+        created_by=acting_user,
+    )
+    FormItem.objects.bulk_create(
+        FormItem(
+            form=form,
+            item=planned.item,
+            version=planned.item.current_version,
+            position=position,
+            scored=planned.scored,
+            area_letter=planned.item.current_version.area.letter,
+        )
+        for position, planned in enumerate(plan.items)
+        if planned.item.current_version is not None
+    )
+    audit_record(
+        action="form.assembled", target=form, actor=acting_user, data={"seed": seed, "items": len(plan.items)}
+    )
+    return form
+
+
+@transaction.atomic
+def form_set_cut(
+    *,
+    form: ExamForm,
+    acting_user: User,
+    raw: int | None = None,
+    angoff_ratings: list[list[float]] | None = None,
+) -> ExamForm:
+    """Set the form's raw cut: directly, or from modified-Angoff ratings (raters x scored items, each the
+    probability a minimally qualified candidate answers correctly; the cut is the rounded-up mean sum)."""
+    _require(acting_user, Role.PSYCHOMETRICIAN)
+    form = ExamForm.objects.select_for_update().get(pk=form.pk)
+    if form.status != FormStatus.DRAFT:
+        raise Conflict("A published form's cut cannot change.", code="form_published")
+    total = form.form_items.filter(scored=True).count()
+    if angoff_ratings is not None:
+        if not angoff_ratings or any(len(row) != total for row in angoff_ratings):
+            raise ApplicationError(
+                f"Each rater needs one rating per scored item ({total}).", code="angoff_shape"
+            )
+        if any(not 0 <= r <= 1 for row in angoff_ratings for r in row):
+            raise ApplicationError("Angoff ratings are probabilities between 0 and 1.", code="angoff_range")
+        expected = sum(sum(row) for row in angoff_ratings) / len(angoff_ratings)
+        raw = max(1, min(total, int(-(-expected // 1))))
+        form.cut_method = CutMethod.ANGOFF
+        form.cut_note = (
+            f"Modified Angoff: {len(angoff_ratings)} raters, mean expected score {expected:.2f} of {total}"
+        )
+    else:
+        form.cut_method = CutMethod.RAW
+        form.cut_note = "Raw cut set by the psychometrician"
+    if raw is None or not 1 <= raw <= total:
+        raise ApplicationError(f"The cut must be between 1 and {total}.", code="cut_range")
+    form.cut_raw = raw
+    form.save(update_fields=["cut_raw", "cut_method", "cut_note", "updated_at"])
+    audit_record(
+        action="form.cut_set", target=form, actor=acting_user, summary=form.cut_note, data={"cut": raw}
+    )
+    return form
+
+
+@transaction.atomic
+def form_publish(*, form: ExamForm, acting_user: User) -> ExamForm:
+    """Publish a form: its item versions freeze, and candidates can sit it. Needs a cut."""
+    _require(acting_user, Role.PSYCHOMETRICIAN, Role.PROGRAM_ADMIN)
+    form = ExamForm.objects.select_for_update().get(pk=form.pk)
+    if form.status != FormStatus.DRAFT:
+        raise Conflict("Only a draft form can be published.", code="form_not_draft")
+    if form.cut_raw is None:
+        raise ApplicationError("Set the form's cut before publishing.", code="cut_missing")
+    for form_item in form.form_items.select_related("version"):
+        version_freeze(version=form_item.version)
+    form.status = FormStatus.PUBLISHED
+    form.published_at = clock.now()
+    form.save(update_fields=["status", "published_at", "updated_at"])
+    audit_record(action="form.published", target=form, actor=acting_user)
+    return form
+
+
+def _option_order(form_item: FormItem, rng: random.Random) -> list[int]:
+    options = list(form_item.version.options.all())
+    movable = [o.position for o in options if not o.locked]
+    rng.shuffle(movable)
+    order, shuffled = [], iter(movable)
+    for option in options:
+        order.append(option.position if option.locked else next(shuffled))
+    return order
+
+
+@transaction.atomic
+def attempt_start(
+    *,
+    candidate: User,
+    form: ExamForm,
+    session_key: str,
+    time_multiplier: Decimal = Decimal(1),
+    language: str = "en",
+    shuffle: bool = True,
+) -> Attempt:
+    """Start a timed attempt: the deadline is fixed now, on the server. Items and unlocked options are
+    ordered per candidate. Audited as ``attempt.started``."""
+    if form.status != FormStatus.PUBLISHED:
+        raise Conflict("This form is not open for sittings.", code="form_not_published")
+    if Attempt.objects.filter(
+        candidate=candidate, form__test=form.test, status=AttemptStatus.IN_PROGRESS
+    ).exists():
+        raise Conflict("You already have this test in progress.", code="attempt_in_progress")
+    now = clock.now()
+    rng = random.Random(secrets.randbits(64))  # noqa: S311 - seeded from secrets; order is not a secret
+    form_items = list(form.form_items.select_related("version").prefetch_related("version__options"))
+    order = [fi.pk for fi in form_items]
+    if shuffle:
+        rng.shuffle(order)
+    minutes = Decimal(form.test.minutes) * time_multiplier
+    attempt = Attempt.objects.create(
+        candidate=candidate,
+        form=form,
+        started_at=now,
+        deadline=now + dt.timedelta(minutes=float(minutes)),
+        time_multiplier=time_multiplier,
+        item_order=order,
+        option_orders={
+            str(fi.pk): (
+                _option_order(fi, rng) if shuffle else [o.position for o in fi.version.options.all()]
+            )
+            for fi in form_items
+        },
+        session_key=session_key,
+        language=language,
+    )
+    audit_record(
+        action="attempt.started",
+        target=attempt,
+        actor=candidate,
+        data={"form": form.code, "deadline": attempt.deadline.isoformat()},
+    )
+    return attempt
+
+
+@dataclass(frozen=True)
+class SaveAck:
+    """What the server tells the client after a save: the sequence it holds and the time left."""
+
+    form_item: int
+    client_seq: int
+    applied: bool
+    remaining_ms: int
+
+
+def _refusal(attempt: Attempt, session_key: str) -> Conflict | None:
+    """Why ``attempt`` (locked, already finalised if overdue) takes no more answers, if it does not."""
+    if attempt.status == AttemptStatus.TIMED_OUT:
+        return Conflict(_("Time is up: the attempt ended at its deadline."), code="deadline_passed")
+    if not attempt.is_open:
+        return Conflict(_("This attempt has ended; answers can no longer change."), code="attempt_closed")
+    if attempt.session_key and attempt.session_key != session_key:
+        return Conflict(_("This attempt is open in another browser."), code="other_session")
+    return None
+
+
+def response_save(
+    *,
+    attempt_id: int,
+    candidate: User,
+    session_key: str,
+    form_item_id: int,
+    choice: int | None,
+    flagged: bool,
+    client_seq: int,
+    position: int | None = None,
+) -> SaveAck:
+    """Save one answer. Applies only if ``client_seq`` is newer than the stored one. After the deadline
+    plus ``SAVE_GRACE`` the save is refused (409) and the attempt is finalised at its deadline, which is
+    committed even though the save is refused. The acknowledgement is returned after the commit."""
+    with transaction.atomic():
+        attempt = (
+            Attempt.objects.select_for_update()
+            .select_related("form__test")
+            .get(pk=attempt_id, candidate=candidate)
+        )
+        finalize_if_overdue(attempt)
+        refusal = _refusal(attempt, session_key)
+        if refusal is None:
+            return _save(attempt, form_item_id, choice, flagged, client_seq, position)
+    raise refusal
+
+
+def _save(
+    attempt: Attempt,
+    form_item_id: int,
+    choice: int | None,
+    flagged: bool,
+    client_seq: int,
+    position: int | None,
+) -> SaveAck:
+    now = clock.now()
+    if form_item_id not in attempt.item_order:
+        raise ApplicationError("That question is not on this attempt.", code="unknown_item")
+    if choice is not None and choice not in attempt.option_orders.get(str(form_item_id), []):
+        raise ApplicationError("Choose one of the four options.", code="invalid_choice")
+    if client_seq < 1:
+        raise ApplicationError("Sequence numbers start at 1.", code="invalid_seq")
+    existing = Response.objects.filter(attempt=attempt, form_item_id=form_item_id).first()
+    if existing is None:
+        Response.objects.create(
+            attempt=attempt,
+            form_item_id=form_item_id,
+            choice=choice,
+            flagged=flagged,
+            client_seq=client_seq,
+            saved_at=now,
+        )
+        stored, applied = client_seq, True
+    elif client_seq > existing.client_seq:
+        existing.choice, existing.flagged, existing.client_seq, existing.saved_at = (
+            choice,
+            flagged,
+            client_seq,
+            now,
+        )
+        existing.save(update_fields=["choice", "flagged", "client_seq", "saved_at"])
+        stored, applied = client_seq, True
+    else:
+        stored, applied = existing.client_seq, False
+    if position is not None and 0 <= position < len(attempt.item_order):
+        attempt.current_position = position
+        attempt.save(update_fields=["current_position", "updated_at"])
+    return SaveAck(form_item_id, stored, applied, int(attempt.remaining(now).total_seconds() * 1000))
+
+
+def finalize_if_overdue(attempt: Attempt, *, force: bool = False) -> bool:
+    """Finalise ``attempt`` (locked by the caller) if its time ran out: finished at its deadline."""
+    now = clock.now()
+    if attempt.is_open and (force or now > attempt.deadline + SAVE_GRACE):
+        _finalize(attempt, status=AttemptStatus.TIMED_OUT, finished_at=attempt.deadline)
+        return True
+    return False
+
+
+@transaction.atomic
+def attempt_submit(*, attempt_id: int, candidate: User, session_key: str) -> ScoreReport:
+    """Submit and score; submitting again returns the same report. After the deadline (plus grace) the
+    attempt is finalised at its deadline instead."""
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("form__test")
+        .get(pk=attempt_id, candidate=candidate)
+    )
+    if not attempt.is_open:
+        return attempt.score_report
+    refusal = _refusal(attempt, session_key)
+    if refusal is not None:
+        raise refusal
+    now = clock.now()
+    if now > attempt.deadline + SAVE_GRACE:
+        return _finalize(attempt, status=AttemptStatus.TIMED_OUT, finished_at=attempt.deadline)
+    return _finalize(attempt, status=AttemptStatus.SUBMITTED, finished_at=min(now, attempt.deadline))
+
+
+def _finalize(attempt: Attempt, *, status: str, finished_at: dt.datetime) -> ScoreReport:
+    form = attempt.form
+    assert form.cut_raw is not None
+    responses = {r.form_item_id: r.choice for r in attempt.responses.all()}
+    form_items = list(form.form_items.prefetch_related("version__options"))
+    keys = {fi.pk: next(o.position for o in fi.version.options.all() if o.is_key) for fi in form_items}
+    outcome = score(
+        answers=[
+            ScoredAnswer(fi.area_letter, fi.scored, responses.get(fi.pk) == keys[fi.pk]) for fi in form_items
+        ],
+        cut=form.cut_raw,
+        areas=[a.letter for a in form.test.content_areas.all()],
+    )
+    attempt.status = status
+    attempt.finished_at = finished_at
+    attempt.save(update_fields=["status", "finished_at", "updated_at"])
+    result = result_record(
+        candidate=attempt.candidate,
+        test=form.test,
+        taken_on=timezone.localdate(finished_at),
+        outcome=ResultOutcome.PASS if outcome.passed else ResultOutcome.FAIL,
+        source=ResultSource.ATTEMPT,
+        acting_user=None,
+    )
+    names = {a.letter: a.name for a in form.test.content_areas.all()}
+    report = ScoreReport.objects.create(
+        attempt=attempt,
+        raw=outcome.raw,
+        scored_total=outcome.total,
+        cut_raw=outcome.cut,
+        scaled=outcome.scaled,
+        passed=outcome.passed,
+        subscores=[
+            {"letter": s.letter, "name": names.get(s.letter, ""), "correct": s.correct, "total": s.total}
+            for s in outcome.subscores
+        ],
+        computed_at=clock.now(),
+        result=result,
+    )
+    audit_record(
+        action=f"attempt.{status}",
+        target=attempt,
+        actor=attempt.candidate,
+        summary=f"{form.code}: {outcome.raw}/{outcome.total}, scaled {outcome.scaled}, {'pass' if outcome.passed else 'fail'}",
+        data={"finished_at": finished_at.isoformat(), "raw": outcome.raw, "scaled": outcome.scaled},
+    )
+    return report
+
+
+def attempts_finalize_overdue() -> int:
+    """Finalise every attempt whose time ran out, each at its deadline; safe to run any number of times."""
+    done = 0
+    overdue = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=clock.now() - SAVE_GRACE)
+    for attempt_id in overdue.values_list("pk", flat=True):
+        with transaction.atomic():
+            attempt = Attempt.objects.select_for_update().select_related("form__test").get(pk=attempt_id)
+            if finalize_if_overdue(attempt):
+                done += 1
+    return done
