@@ -13,7 +13,7 @@ from django.db import transaction
 
 from wrenchmark.accounts.models import Language, Role, User
 from wrenchmark.accounts.services import user_create
-from wrenchmark.catalog.models import ContentArea, ExperienceArea, Test
+from wrenchmark.catalog.models import ExperienceArea, Test
 from wrenchmark.catalog.selectors import edition_in_force, program_default
 from wrenchmark.core import clock
 from wrenchmark.employers.models import Employer
@@ -89,8 +89,8 @@ def demo_logins() -> list[DemoLogin]:
 
 @transaction.atomic
 def demo_bank_promote() -> int:
-    """Put the demo bank in use: in each content area, as many approved operational-pool items as the
-    blueprint asks for become operational (as if calibrated), the rest stay approved for pretesting.
+    """Put the demo bank in use: for each test, all approved operational-pool items become operational
+    (as if calibrated) except a reserve of approved items, one per unscored slot, kept for pretesting.
 
     Done by the demo psychometrician through the life-cycle service; returns how many items moved.
     """
@@ -98,18 +98,13 @@ def demo_bank_promote() -> int:
     if psychometrician is None:
         return 0
     moved = 0
-    areas = ContentArea.objects.filter(test__edition=edition_in_force(), question_count__isnull=False)
-    for area in areas.select_related("test"):
-        in_use = Item.objects.filter(
-            pool=ItemPool.OPERATIONAL, current_version__area=area, state=ItemState.OPERATIONAL
-        ).count()
-        wanted = (area.question_count or 0) - in_use
-        if wanted <= 0:
-            continue
-        candidates = Item.objects.filter(
-            pool=ItemPool.OPERATIONAL, current_version__area=area, state=ItemState.APPROVED
-        ).order_by("external_id")[:wanted]
-        for item in candidates:
+    for test in Test.objects.filter(edition=edition_in_force(), recertifies__isnull=True):
+        approved = list(
+            Item.objects.filter(
+                test_code=test.code, pool=ItemPool.OPERATIONAL, state=ItemState.APPROVED
+            ).order_by("-external_id")
+        )
+        for item in approved[test.unscored_count :]:
             item_transition(
                 item=item,
                 to_state=ItemState.OPERATIONAL,

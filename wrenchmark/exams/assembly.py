@@ -37,8 +37,25 @@ def _enemy_ids(item: Item) -> set[int]:
     return {enemy.pk for enemy in item.enemies.all()}
 
 
+ATTEMPTS = 200  # shuffles tried before concluding the bank cannot fill the form without enemy pairs
+
+
 def stratified_random(*, test: Test, rng: random.Random) -> FormPlan:
-    """Blueprint counts from operational items per area, plus pretest items, with no enemy pairs."""
+    """Blueprint counts from operational items per area, plus pretest items, with no enemy pairs.
+
+    Greedy on a random order; when enemies leave an area short it reshuffles, up to ``ATTEMPTS`` times.
+    """
+    last: ApplicationError | None = None
+    for _ in range(ATTEMPTS):
+        try:
+            return _draw(test=test, rng=rng)
+        except ApplicationError as exc:
+            last = exc
+    assert last is not None
+    raise last
+
+
+def _draw(*, test: Test, rng: random.Random) -> FormPlan:
     chosen: list[Item] = []
     blocked: set[int] = set()
     candidates = (

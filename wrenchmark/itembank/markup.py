@@ -60,7 +60,7 @@ def render_markup(text: str) -> str:
 
 
 _TECH_AB_BREAK = re.compile(
-    r"\n\s*(?=(Technician [AB]\b|Who is correct|T[ée]cnico [AB]\b|¿Qui[ée]n tiene raz[óo]n))"
+    r"\s+(?=(?:Technician [AB] says|Who is correct\?|El T[ée]cnico [AB] dice|¿Qui[ée]n tiene raz[óo]n\?))"
 )
 
 
@@ -70,10 +70,11 @@ def normalise_stem(text: str, style: str = "") -> str:
     In Technician A/B items each technician's statement and the question start their own paragraph,
     however the writer wrapped the lines.
     """
-    if style == "tech_ab":
-        text = _TECH_AB_BREAK.sub("\n\n", text)
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
-    return "\n\n".join(paragraphs)
+    joined = "\n\n".join(paragraphs)
+    if style == "tech_ab":
+        joined = "\n\n".join(p.strip() for p in _TECH_AB_BREAK.sub("\n\n", joined).split("\n\n") if p.strip())
+    return joined
 
 
 def plain_text(text: str) -> str:
