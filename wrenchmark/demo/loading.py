@@ -87,6 +87,41 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
+def _pretest_reserve(test: Test, approved: list[Item]) -> set[int]:
+    """Items kept approved for pretesting, one per unscored slot: items without enemies (so no form item
+    blocks them), from the areas with most to spare once each enemy pair touching the area has cost it
+    one item (so the operational items can still fill a form without enemy pairs)."""
+    pool = list(
+        Item.objects.filter(
+            test_code=test.code,
+            pool=ItemPool.OPERATIONAL,
+            state__in=[ItemState.APPROVED, ItemState.OPERATIONAL],
+        )
+        .select_related("current_version")
+        .prefetch_related("enemies")
+    )
+    area_of = {item.pk: item.current_version.area_id for item in pool if item.current_version}
+    enemies = {item.pk: {e.pk for e in item.enemies.all() if e.pk in area_of} for item in pool}
+    need = {area.pk: area.question_count or 0 for area in test.content_areas.all()}
+    pairs = {frozenset((pk, other)) for pk, others in enemies.items() for other in others}
+    spare = {
+        area: sum(1 for a in area_of.values() if a == area)
+        - need[area]
+        - sum(1 for pair in pairs if area in {area_of[pk] for pk in pair})
+        for area in need
+    }
+    reserve: set[int] = set()
+    candidates = [item for item in approved if item.pk in area_of and not enemies[item.pk]]
+    while len(reserve) < test.unscored_count:
+        usable = [item for item in candidates if item.pk not in reserve and spare[area_of[item.pk]] > 0]
+        if not usable:
+            break
+        choice = max(usable, key=lambda item: spare[area_of[item.pk]])
+        reserve.add(choice.pk)
+        spare[area_of[choice.pk]] -= 1
+    return reserve
+
+
 @transaction.atomic
 def demo_bank_promote() -> int:
     """Put the demo bank in use: for each test, all approved operational-pool items become operational
@@ -100,11 +135,12 @@ def demo_bank_promote() -> int:
     moved = 0
     for test in Test.objects.filter(edition=edition_in_force(), recertifies__isnull=True):
         approved = list(
-            Item.objects.filter(
-                test_code=test.code, pool=ItemPool.OPERATIONAL, state=ItemState.APPROVED
-            ).order_by("-external_id")
+            Item.objects.filter(test_code=test.code, pool=ItemPool.OPERATIONAL, state=ItemState.APPROVED)
+            .select_related("current_version__area")
+            .order_by("-external_id")
         )
-        for item in approved[test.unscored_count :]:
+        reserve = _pretest_reserve(test, approved)
+        for item in (i for i in approved if i.pk not in reserve):
             item_transition(
                 item=item,
                 to_state=ItemState.OPERATIONAL,

@@ -66,10 +66,18 @@ def _draw(*, test: Test, rng: random.Random) -> FormPlan:
     operational = [i for i in candidates if i.state == ItemState.OPERATIONAL]
     pretest_pool = [i for i in candidates if i.state in (ItemState.APPROVED, ItemState.PRETEST)]
     scored: list[Item] = []
-    for area in test.content_areas.all():
+    areas = list(test.content_areas.all())
+    available = {
+        area.pk: [i for i in operational if i.current_version and i.current_version.area_id == area.pk]
+        for area in areas
+    }
+    # Tightest areas first; within an area, items without enemies first (in random order).
+    areas.sort(key=lambda area: len(available[area.pk]) - (area.question_count or 0))
+    for area in areas:
         need = area.question_count or 0
-        pool = [i for i in operational if i.current_version and i.current_version.area_id == area.pk]
+        pool = available[area.pk]
         rng.shuffle(pool)
+        pool.sort(key=lambda item: len(_enemy_ids(item)))
         picked: list[Item] = []
         for item in pool:
             if len(picked) == need:
