@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", include("wrenchmark.dashboard.urls")),
     path("experience/", include("wrenchmark.experience.urls")),
     path("items/", include("wrenchmark.itembank.urls")),
+    path("exams/", include("wrenchmark.exams.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

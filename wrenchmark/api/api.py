@@ -8,6 +8,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from wrenchmark.catalog.api import router as catalog_router
 from wrenchmark.core.exceptions import ApplicationError
+from wrenchmark.exams.api import router as attempts_router
 from wrenchmark.itembank.api import router as items_router
 
 api = NinjaAPI(
@@ -65,3 +66,4 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
 
 api.add_router("/catalog", catalog_router)
 api.add_router("/items", items_router)
+api.add_router("/attempts", attempts_router)

@@ -292,6 +292,41 @@ def _save(
     return SaveAck(form_item_id, stored, applied, int(attempt.remaining(now).total_seconds() * 1000))
 
 
+def refusal_for(attempt: Attempt, session_key: str) -> Conflict | None:
+    """Public form of the refusal check, for read paths (showing a question)."""
+    return _refusal(attempt, session_key)
+
+
+@transaction.atomic
+def attempt_touch(*, attempt_id: int) -> None:
+    """Finalise the attempt now if its time ran out (every access does this, so no cron is needed)."""
+    attempt = Attempt.objects.select_for_update().select_related("form__test").get(pk=attempt_id)
+    finalize_if_overdue(attempt)
+
+
+@transaction.atomic
+def attempt_take_over(*, attempt_id: int, candidate: User, session_key: str) -> Attempt:
+    """Move an open attempt to this browser session; the other session's saves are refused from now on.
+    Audited as ``attempt.taken_over``."""
+    attempt = (
+        Attempt.objects.select_for_update()
+        .select_related("form__test")
+        .get(pk=attempt_id, candidate=candidate)
+    )
+    finalize_if_overdue(attempt)
+    if not attempt.is_open:
+        raise Conflict(_("This attempt has ended."), code="attempt_closed")
+    if not session_key:
+        raise ApplicationError("Sign in again to continue.", code="no_session")
+    previous = attempt.session_key
+    attempt.session_key = session_key
+    attempt.save(update_fields=["session_key", "updated_at"])
+    audit_record(
+        action="attempt.taken_over", target=attempt, actor=candidate, data={"had_session": bool(previous)}
+    )
+    return attempt
+
+
 def finalize_if_overdue(attempt: Attempt, *, force: bool = False) -> bool:
     """Finalise ``attempt`` (locked by the caller) if its time ran out: finished at its deadline."""
     now = clock.now()
