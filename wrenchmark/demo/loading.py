@@ -7,6 +7,7 @@ to the day it is loaded, so "expiring soon" stays true on a fresh install. Loadi
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,8 +17,11 @@ from wrenchmark.accounts.services import user_create
 from wrenchmark.catalog.models import ExperienceArea, Test
 from wrenchmark.catalog.selectors import edition_in_force, program_default
 from wrenchmark.core import clock
+from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.employers.models import Employer
 from wrenchmark.employers.services import employer_admin_add, employer_create
+from wrenchmark.exams.models import ExamForm, FormStatus
+from wrenchmark.exams.services import form_assemble, form_publish, form_set_cut
 from wrenchmark.experience.services import entry_review, experience_entry_save, training_entry_save
 from wrenchmark.itembank.models import Item, ItemPool, ItemState
 from wrenchmark.itembank.services import item_transition
@@ -149,6 +153,40 @@ def demo_bank_promote() -> int:
             )
             moved += 1
     return moved
+
+
+DEMO_CUT_SHARE = 0.7  # a placeholder standard for the demo forms; real cuts come from a standard setting
+
+
+@transaction.atomic
+def demo_forms_publish() -> list[str]:
+    """Publish one demo form per test whose bank can fill one, so candidates can try a sitting.
+
+    Assembled, cut and published by the demo psychometrician through the services; tests that already
+    have a published form are left alone. Returns the codes of the forms published now.
+    """
+    psychometrician = User.objects.filter(email=_email("sam.psychometrics")).first()
+    if psychometrician is None:
+        return []
+    published = []
+    for test in Test.objects.filter(
+        edition=edition_in_force(), recertifies__isnull=True, blueprint_status="complete"
+    ):
+        if ExamForm.objects.filter(test=test, status=FormStatus.PUBLISHED).exists():
+            continue
+        if not Item.objects.filter(test_code=test.code, state=ItemState.OPERATIONAL).exists():
+            continue
+        try:
+            form = form_assemble(test=test, acting_user=psychometrician, seed=2026)
+        except ApplicationError:
+            continue
+        cut = math.ceil(DEMO_CUT_SHARE * test.scored_count)
+        form_set_cut(form=form, acting_user=psychometrician, raw=cut)
+        form.cut_note = f"Demo data: placeholder cut at {DEMO_CUT_SHARE:.0%} of the scored items"
+        form.save(update_fields=["cut_note"])
+        form_publish(form=form, acting_user=psychometrician)
+        published.append(form.code)
+    return published
 
 
 @transaction.atomic

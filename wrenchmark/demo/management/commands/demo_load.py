@@ -7,7 +7,13 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from wrenchmark.core.exceptions import ApplicationError
-from wrenchmark.demo.loading import DEMO_PASSWORD, demo_bank_promote, demo_load, demo_logins
+from wrenchmark.demo.loading import (
+    DEMO_PASSWORD,
+    demo_bank_promote,
+    demo_forms_publish,
+    demo_load,
+    demo_logins,
+)
 
 
 class Command(BaseCommand):
@@ -22,6 +28,9 @@ class Command(BaseCommand):
         moved = demo_bank_promote()
         if moved:
             self.stdout.write(f"Demo item bank: {moved} approved items put in operational use.")
+        forms = demo_forms_publish()
+        if forms:
+            self.stdout.write(f"Demo forms published: {', '.join(forms)}.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}) — DEMO DATA, not real people:")
         for login in demo_logins():
