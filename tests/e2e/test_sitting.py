@@ -1,0 +1,79 @@
+"""A candidate sits A5: answers, flags, reviews, closes the browser, resumes, runs out of time, reads the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+import time_machine
+
+from conftest import PASSWORD
+from tests.e2e.test_experience_approval import ARTIFACTS, log_in
+from wrenchmark.exams.models import Attempt, AttemptStatus
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_candidate_resumes_after_closing_the_browser_and_reads_the_report_after_time_runs_out(
+    browser: Any, live_server: Any, published_form: Any, candidate_alice: Any
+) -> None:
+    def open_page() -> Any:
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1200, "height": 900})
+        context.set_default_timeout(15_000)
+        return context, context.new_page()
+
+    context, page = open_page()
+    log_in(page, candidate_alice.email, PASSWORD)
+    page.goto("/exams/")
+    page.get_by_role("button", name="Start A5").click()
+    page.wait_for_url(re.compile(r"/exams/attempts/\d+/$"))
+    attempt = Attempt.objects.get(candidate=candidate_alice)
+    timer = page.locator("#timer").inner_text()
+    assert timer.startswith("1:14:") or timer == "1:15:00"
+
+    page.locator("#question input[name=answer]").nth(1).check()
+    page.get_by_text("All answers saved").wait_for()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("heading", name="Question 2 of").wait_for()
+    page.locator("#question input[name=answer]").nth(3).check()
+    page.locator("#flag-box").check()
+    page.get_by_text("All answers saved").wait_for()
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("heading", name="Question 3 of").wait_for()
+    page.get_by_text("All answers saved").wait_for()
+    page.get_by_role("button", name="Review and submit").click()
+    summary = page.locator("#review-summary")
+    summary.wait_for()
+    assert re.match(r"\d+ unanswered, 1 flagged", summary.inner_text())
+    page.get_by_role("button", name="Back to the test").click()
+    page.get_by_role("heading", name="Question 3 of").wait_for()
+    page.get_by_text("All answers saved").wait_for()
+    context.close()  # the browser closes mid-test
+
+    context, page = open_page()
+    log_in(page, candidate_alice.email, PASSWORD)
+    page.goto(f"/exams/attempts/{attempt.pk}/")
+    page.get_by_role("button", name=re.compile("Continue here")).click()
+    page.get_by_role("heading", name="Question 3 of").wait_for()
+    page.locator(".navigator [data-goto='1']").click()
+    page.get_by_role("heading", name="Question 2 of").wait_for()
+    assert page.locator("#question input[name=answer]").nth(3).is_checked()
+    assert page.locator("#flag-box").is_checked()
+    assert "flagged" in (page.locator(".navigator [data-goto='1']").get_attribute("class") or "")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sitting-resumed.png"), full_page=True)
+
+    attempt.refresh_from_db()
+    with time_machine.travel(attempt.deadline + dt.timedelta(seconds=5), tick=True):
+        page.reload()
+        page.wait_for_url(re.compile(r"/report/$"))
+        assert page.get_by_test_id("result").inner_text() == "Fail"
+        assert "Time ran out" in page.locator("main").inner_text()
+    attempt.refresh_from_db()
+    assert attempt.status == AttemptStatus.TIMED_OUT
+    assert attempt.finished_at == attempt.deadline
+    assert attempt.responses.exclude(choice=None).count() == 2
+    page.screenshot(path=str(ARTIFACTS / "score-report.png"), full_page=True)
+    context.close()
