@@ -125,7 +125,7 @@ def attempt_question(
 
 @router.post(
     "/{attempt_id}/responses",
-    response={200: AckOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: AckOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Save one answer (idempotent, ordered by seq)",
 )
 def attempt_save(request: HttpRequest, attempt_id: int, payload: SaveIn) -> dict[str, Any]:
@@ -158,7 +158,7 @@ def attempt_save(request: HttpRequest, attempt_id: int, payload: SaveIn) -> dict
 
 @router.post(
     "/{attempt_id}/submit",
-    response={200: AttemptOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: AttemptOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Submit",
 )
 def attempt_submit(request: HttpRequest, attempt_id: int) -> dict[str, Any]:
@@ -169,7 +169,8 @@ def attempt_submit(request: HttpRequest, attempt_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/{attempt_id}/takeover", response={200: AttemptOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+    "/{attempt_id}/takeover",
+    response={200: AttemptOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
 )
 def attempt_takeover(request: HttpRequest, attempt_id: int) -> dict[str, Any]:
     attempt = access_attempt_by_id(request.user, attempt_id)
