@@ -19,8 +19,10 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.installed pyproject.toml
+$(VENV)/.dev-installed: $(VENV)/.installed pyproject.toml package-lock.json
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the browser tests' accessibility audit (axe-core) will be skipped"; fi
 	@touch $@
 
 setup: $(VENV)/.installed ## Install, migrate, load the catalogs and the demo data (idempotent)

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from conftest import PASSWORD
+from tests.e2e.conftest import axe_findings
 from tests.e2e.test_experience_approval import ARTIFACTS, log_in
 from wrenchmark.exams.models import Attempt, AttemptStatus
 
@@ -64,6 +65,12 @@ def test_a_candidate_resumes_after_closing_the_browser_and_reads_the_report_afte
     assert "flagged" in (page.locator(".navigator [data-goto='1']").get_attribute("class") or "")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "sitting-resumed.png"), full_page=True)
+    assert axe_findings(page) == []
+    page.get_by_role("button", name="Review and submit").click()
+    page.locator("#review-summary").wait_for()
+    assert axe_findings(page) == []
+    page.get_by_role("button", name="Back to the test").click()
+    page.get_by_role("heading", name="Question 2 of").wait_for()
 
     attempt.refresh_from_db()
     with time_machine.travel(attempt.deadline + dt.timedelta(seconds=5), tick=True):

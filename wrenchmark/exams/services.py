@@ -357,6 +357,15 @@ def attempt_submit(*, attempt_id: int, candidate: User, session_key: str) -> Sco
 
 
 def _finalize(attempt: Attempt, *, status: str, finished_at: dt.datetime) -> ScoreReport:
+    """Score and close ``attempt`` exactly once: the first caller claims it with a conditional update
+    (whatever the database's locking), any other gets the report the first one wrote."""
+    claimed = Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
+        status=status, finished_at=finished_at, updated_at=clock.now()
+    )
+    if claimed != 1:
+        attempt.refresh_from_db()
+        return ScoreReport.objects.get(attempt=attempt)
+    attempt.status, attempt.finished_at = status, finished_at
     form = attempt.form
     assert form.cut_raw is not None
     responses = {r.form_item_id: r.choice for r in attempt.responses.all()}
@@ -369,9 +378,6 @@ def _finalize(attempt: Attempt, *, status: str, finished_at: dt.datetime) -> Sco
         cut=form.cut_raw,
         areas=[a.letter for a in form.test.content_areas.all()],
     )
-    attempt.status = status
-    attempt.finished_at = finished_at
-    attempt.save(update_fields=["status", "finished_at", "updated_at"])
     result = result_record(
         candidate=attempt.candidate,
         test=form.test,
