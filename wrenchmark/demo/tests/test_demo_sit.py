@@ -11,9 +11,21 @@ from django.core.management.base import CommandError
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_sit_drives_a_whole_sitting_and_reports_the_credential(published_form: Any, candidate_alice: Any) -> None:
+def test_demo_sit_drives_a_whole_sitting_and_reports_the_credential(
+    published_form: Any, candidate_alice: Any
+) -> None:
     out = StringIO()
-    call_command("demo_sit", "--test", "A5", "--candidate", candidate_alice.program_id, "--answers", "correct", "--json", stdout=out)
+    call_command(
+        "demo_sit",
+        "--test",
+        "A5",
+        "--candidate",
+        candidate_alice.program_id,
+        "--answers",
+        "correct",
+        "--json",
+        stdout=out,
+    )
     result = json.loads(out.getvalue())
     assert (result["raw"], result["scored"], result["scaled"], result["passed"]) == (45, 45, 500, True)
     assert result["credential_status"] == "awaiting_experience"
