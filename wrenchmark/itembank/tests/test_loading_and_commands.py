@@ -176,3 +176,14 @@ def test_the_linter_command_fails_on_errors(catalog: Any, make_item: Any) -> Non
     make_item(stem="All of these cause a pulsating pedal except:")
     with pytest.raises(CommandError, match="the linter found"):
         call_command("itembank_lint", "--test", "A5", stdout=io.StringIO())
+
+
+def test_an_import_without_author_belongs_to_the_program_administrator(
+    bank_folder: Path, catalog: Any, tmp_path: Path, program_admin_paula: Any
+) -> None:
+    call_command("itembank_load", str(bank_folder / "A5.yaml"), stdout=io.StringIO())
+    out = tmp_path / "a5.json"
+    call_command("itembank_export", str(out), "--format", "json", stdout=io.StringIO())
+    Item.objects.all().delete()
+    call_command("itembank_import", str(out), stdout=io.StringIO())
+    assert {item.author for item in Item.objects.all()} == {program_admin_paula}

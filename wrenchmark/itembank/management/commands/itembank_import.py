@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wrenchmark.accounts.models import User
+from wrenchmark.accounts.models import Role, User
 from wrenchmark.catalog.selectors import edition_in_force
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.itembank.exchange import bank_import
@@ -26,9 +26,20 @@ class Command(BaseCommand):
         path = Path(options["path"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
-        author = User.objects.filter(email__iexact=options["author"]).first()
-        if author is None:
-            raise CommandError(f"no account has the e-mail {options['author']}")
+        if options["author"]:
+            author = User.objects.filter(email__iexact=options["author"]).first()
+            if author is None:
+                raise CommandError(f"no account has the e-mail {options['author']}")
+        else:
+            author = (
+                User.objects.filter(role_grants__role=Role.PROGRAM_ADMIN, is_active=True)
+                .order_by("pk")
+                .first()
+            )
+            if author is None:
+                raise CommandError(
+                    "no program administrator exists to own the imported items; give --author EMAIL"
+                )
         try:
             result = bank_import(path=path, edition=edition_in_force(), acting_user=author)
         except ApplicationError as exc:
