@@ -1,4 +1,4 @@
-"""``manage.py itembank_import IN --author EMAIL``: import a QTI package or a JSON export."""
+"""``manage.py itembank_import IN [--author EMAIL]``: import a QTI package or a JSON export as drafts."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", metavar="IN")
         parser.add_argument(
-            "--author", required=True, help="e-mail of the item writer the new items belong to"
+            "--author",
+            help="e-mail of the item writer the new items belong to (default: the program administrator)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
