@@ -165,6 +165,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 # The program this deployment runs (a catalog program code) and its identifiers
 # ------------------------------------------------------------------------------
 WRENCHMARK_PROGRAM = envstr("WRENCHMARK_PROGRAM", "ase")
+# Where the product is served, for links in e-mails.
+SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 # Program IDs look like WM-1234-5678: this prefix, then eight digits whose last is a check digit.
 PROGRAM_ID_PREFIX = envstr("PROGRAM_ID_PREFIX", "WM")
 

@@ -84,3 +84,39 @@ def test_a_candidate_resumes_after_closing_the_browser_and_reads_the_report_afte
     assert attempt.responses.exclude(choice=None).count() == 2
     page.screenshot(path=str(ARTIFACTS / "score-report.png"), full_page=True)
     context.close()
+
+
+SKEWED_CLOCK = """
+(() => {
+  const RealDate = Date;
+  const skew = %d;
+  class SkewedDate extends RealDate {
+    constructor(...args) { if (args.length) { super(...args); } else { super(RealDate.now() + skew); } }
+    static now() { return RealDate.now() + skew; }
+  }
+  window.Date = SkewedDate;
+})();
+"""
+
+
+@pytest.mark.parametrize("skew_ms", [86_400_000, -3_600_000])
+def test_a_wrong_device_clock_changes_nothing(
+    browser: Any, live_server: Any, published_form: Any, candidate_alice: Any, skew_ms: int
+) -> None:
+    context = browser.new_context(base_url=live_server.url)
+    context.add_init_script(SKEWED_CLOCK % skew_ms)
+    page = context.new_page()
+    log_in(page, candidate_alice.email, PASSWORD)
+    assert abs(page.evaluate("Date.now()") - dt.datetime.now(dt.UTC).timestamp() * 1000 - skew_ms) < 60_000
+    page.goto("/exams/")
+    page.get_by_role("button", name="Start A5").click()
+    page.wait_for_url(re.compile(r"/exams/attempts/\d+/$"))
+    page.locator("#question input[name=answer]").first.check()
+    page.get_by_text("All answers saved").wait_for()
+    attempt = Attempt.objects.get(candidate=candidate_alice)
+    shown = page.locator("#timer").inner_text()
+    hours, minutes, seconds = (int(part) for part in shown.split(":"))
+    server_left = (attempt.deadline - dt.datetime.now(dt.UTC)).total_seconds()
+    assert abs(hours * 3600 + minutes * 60 + seconds - server_left) <= 2
+    assert attempt.responses.count() == 1
+    context.close()

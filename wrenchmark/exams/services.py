@@ -13,8 +13,12 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wrenchmark.accounts.models import Role, User
@@ -401,6 +405,7 @@ def _finalize(attempt: Attempt, *, status: str, finished_at: dt.datetime) -> Sco
         computed_at=clock.now(),
         result=result,
     )
+    transaction.on_commit(lambda: result_email_send(report_id=report.pk))
     audit_record(
         action=f"attempt.{status}",
         target=attempt,
@@ -409,6 +414,23 @@ def _finalize(attempt: Attempt, *, status: str, finished_at: dt.datetime) -> Sco
         data={"finished_at": finished_at.isoformat(), "raw": outcome.raw, "scaled": outcome.scaled},
     )
     return report
+
+
+def result_email_send(*, report_id: int) -> None:
+    """E-mail the candidate their result, in their language (runs after the result is committed)."""
+    report = ScoreReport.objects.select_related("attempt__candidate", "attempt__form__test").get(pk=report_id)
+    candidate = report.attempt.candidate
+    context = {
+        "report": report,
+        "test": report.attempt.form.test,
+        "candidate": candidate,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "report_path": reverse("exams:report", args=[report.attempt_id]),
+    }
+    with translation.override(candidate.preferred_language):
+        subject = render_to_string("exams/email/result_subject.txt", context).strip()
+        body = render_to_string("exams/email/result.txt", context)
+    send_mail(subject, body, None, [candidate.email])
 
 
 def attempts_finalize_overdue() -> int:

@@ -183,3 +183,20 @@ def test_the_reporting_scale_puts_every_cut_at_the_same_score(total: int, data: 
     assert scores[cut] == REPORT_CUT
     assert all((s >= REPORT_CUT) == (raw >= cut) for raw, s in enumerate(scores))
     assert REPORT_MIN <= scores[0] <= scores[-1] <= REPORT_MAX
+
+
+def test_the_candidate_gets_the_result_by_email_once_it_is_committed(
+    published_form: Any, candidate_alice: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core import mail
+
+    with time_machine.travel(START, tick=False):
+        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        with django_capture_on_commit_callbacks(execute=True):
+            attempt_submit(attempt_id=attempt.pk, candidate=candidate_alice, session_key="s1")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [candidate_alice.email]
+    assert message.subject == "Your A5 result"
+    assert f"/exams/attempts/{attempt.pk}/report/" in message.body
+    assert candidate_alice.program_id in message.body
