@@ -16,3 +16,13 @@ def access_attempt_by_id(user: Any, attempt_id: int) -> Attempt:
     if attempt is None:
         raise NotFound("Not found.", code="attempt_not_found")
     return attempt
+
+
+def access_attempt_current(user: Any, attempt_id: int) -> Attempt:
+    """The candidate's own attempt, finalised first if its time ran out (every access does this)."""
+    from wrenchmark.exams.services import attempt_touch
+
+    attempt = access_attempt_by_id(user, attempt_id)
+    attempt_touch(attempt_id=attempt.pk)
+    attempt.refresh_from_db()
+    return attempt

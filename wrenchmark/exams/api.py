@@ -14,7 +14,7 @@ from wrenchmark.api.errors import ErrorOut
 from wrenchmark.core import clock
 from wrenchmark.core.exceptions import ApplicationError, NotFound
 from wrenchmark.exams import selectors, services
-from wrenchmark.exams.access import access_attempt_by_id
+from wrenchmark.exams.access import access_attempt_by_id, access_attempt_current
 from wrenchmark.exams.models import Attempt
 
 router = Router(tags=["attempts"], auth=django_auth)
@@ -63,10 +63,7 @@ def _session(request: HttpRequest) -> str:
 
 
 def _attempt(request: HttpRequest, attempt_id: int) -> Attempt:
-    attempt = access_attempt_by_id(request.user, attempt_id)
-    services.attempt_touch(attempt_id=attempt.pk)
-    attempt.refresh_from_db()
-    return attempt
+    return access_attempt_current(request.user, attempt_id)
 
 
 def _state(attempt: Attempt) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from wrenchmark.accounts.models import User
 from wrenchmark.core import clock
 from wrenchmark.core.exceptions import ApplicationError, NotFound
 from wrenchmark.exams import selectors, services
-from wrenchmark.exams.access import access_attempt_by_id
+from wrenchmark.exams.access import access_attempt_current
 from wrenchmark.exams.models import Attempt, AttemptStatus, ExamForm, FormStatus
 
 
@@ -23,12 +23,9 @@ def _user(request: HttpRequest) -> User:
 
 def _own(request: HttpRequest, attempt_id: int) -> Attempt:
     try:
-        attempt = access_attempt_by_id(request.user, attempt_id)
+        return access_attempt_current(request.user, attempt_id)
     except NotFound:
         raise Http404 from None
-    services.attempt_touch(attempt_id=attempt.pk)
-    attempt.refresh_from_db()
-    return attempt
 
 
 @login_required
