@@ -56,6 +56,9 @@ test: lint test-sqlite ## Lint, then the suite on SQLite, and on PostgreSQL too 
 	@if [ -n "$(DATABASE_URL)" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "DATABASE_URL is not set: skipped the PostgreSQL run"; fi
 
+bench: $(VENV)/.dev-installed ## Exam-delivery load benchmark on loopback (SQLite; PostgreSQL too with DATABASE_URL)
+	$(PY) bench/exam_load.py $(BENCH_ARGS)
+
 check: lint ## Alias for lint
 
 messages: $(VENV)/.dev-installed ## Refresh and compile the Spanish translations
