@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 from config.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-7d1f"  # noqa: S105
@@ -14,5 +18,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
+    # A file, not :memory:, so the browser tests' live server gets its own connections per thread and
+    # concurrent requests lock properly, as they do in production. One file per test run.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"wrenchmark-test-{os.getpid()}.sqlite3")
+    }
