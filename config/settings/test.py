@@ -20,6 +20,7 @@ STORAGES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not :memory:, so the browser tests' live server gets its own connections per thread and
     # concurrent requests lock properly, as they do in production. One file per test run.
+    DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405 - outside a test run, nothing on disk
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"wrenchmark-test-{os.getpid()}.sqlite3")
     }
