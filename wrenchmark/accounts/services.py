@@ -14,7 +14,7 @@ from wrenchmark.accounts.models import Language, LoginFailure, Role, RoleGrant, 
 from wrenchmark.accounts.program_ids import generate_program_id
 from wrenchmark.core import clock
 from wrenchmark.core.audit import audit_record
-from wrenchmark.core.exceptions import ApplicationError
+from wrenchmark.core.exceptions import ApplicationError, PermissionDenied
 
 _PROGRAM_ID_ATTEMPTS = 20
 
@@ -157,6 +157,12 @@ def login_failure_record(*, email: str, ip_address: str | None) -> None:
 @transaction.atomic
 def login_failures_clear(*, email: str) -> None:
     LoginFailure.objects.filter(email=email.lower().strip()).delete()
+
+
+def require_role(user: User, *roles: str) -> None:
+    """Raise PermissionDenied unless ``user`` holds one of ``roles``."""
+    if not any(user.has_role(role) for role in roles):
+        raise PermissionDenied("You do not have a role that allows this.", code="role_required")
 
 
 def user_has_role(user: Any, role: str) -> bool:

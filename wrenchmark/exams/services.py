@@ -22,10 +22,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wrenchmark.accounts.models import Role, User
+from wrenchmark.accounts.services import require_role
 from wrenchmark.catalog.models import Test
 from wrenchmark.core import clock
 from wrenchmark.core.audit import audit_record
-from wrenchmark.core.exceptions import ApplicationError, Conflict, PermissionDenied
+from wrenchmark.core.exceptions import ApplicationError, Conflict
 from wrenchmark.exams.assembly import Assembler, stratified_random
 from wrenchmark.exams.models import (
     Attempt,
@@ -47,17 +48,12 @@ from wrenchmark.scoring.services import result_record
 SAVE_GRACE = dt.timedelta(seconds=2)
 
 
-def _require(user: User, *roles: str) -> None:
-    if not any(user.has_role(role) for role in roles):
-        raise PermissionDenied("You do not have a role that allows this.", code="role_required")
-
-
 @transaction.atomic
 def form_assemble(
     *, test: Test, acting_user: User, seed: int | None = None, assembler: Assembler = stratified_random
 ) -> ExamForm:
     """Assemble a draft form of ``test`` from the bank; audited as ``form.assembled``."""
-    _require(acting_user, Role.PSYCHOMETRICIAN, Role.PROGRAM_ADMIN)
+    require_role(acting_user, Role.PSYCHOMETRICIAN, Role.PROGRAM_ADMIN)
     seed = secrets.randbits(48) if seed is None else seed
     plan = assembler(test=test, rng=random.Random(seed))  # noqa: S311 - reproducible by design, not secret
     number = ExamForm.objects.filter(test=test).count() + 1
@@ -96,7 +92,7 @@ def form_set_cut(
 ) -> ExamForm:
     """Set the form's raw cut: directly, or from modified-Angoff ratings (raters x scored items, each the
     probability a minimally qualified candidate answers correctly; the cut is the rounded-up mean sum)."""
-    _require(acting_user, Role.PSYCHOMETRICIAN)
+    require_role(acting_user, Role.PSYCHOMETRICIAN)
     form = ExamForm.objects.select_for_update().get(pk=form.pk)
     if form.status != FormStatus.DRAFT:
         raise Conflict("A published form's cut cannot change.", code="form_published")
@@ -130,7 +126,7 @@ def form_set_cut(
 @transaction.atomic
 def form_publish(*, form: ExamForm, acting_user: User) -> ExamForm:
     """Publish a form: its item versions freeze, and candidates can sit it. Needs a cut."""
-    _require(acting_user, Role.PSYCHOMETRICIAN, Role.PROGRAM_ADMIN)
+    require_role(acting_user, Role.PSYCHOMETRICIAN, Role.PROGRAM_ADMIN)
     form = ExamForm.objects.select_for_update().get(pk=form.pk)
     if form.status != FormStatus.DRAFT:
         raise Conflict("Only a draft form can be published.", code="form_not_draft")

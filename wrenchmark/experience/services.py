@@ -64,6 +64,15 @@ def _locked_editable(entry: Any, candidate: User) -> Any:
     return entry
 
 
+def _reopen_for_review(entry: ExperienceEntry | TrainingEntry) -> None:
+    """Save a new or changed entry as waiting for review, clearing any earlier decision."""
+    entry.status = ReviewStatus.PENDING
+    entry.reviewed_by = None
+    entry.reviewed_at = None
+    entry.review_reason = ""
+    entry.save()
+
+
 @transaction.atomic
 def experience_entry_save(
     *,
@@ -102,11 +111,7 @@ def experience_entry_save(
     entry.start_date = start_date
     entry.end_date = end_date
     entry.employment_type = employment_type
-    entry.status = ReviewStatus.PENDING
-    entry.reviewed_by = None
-    entry.reviewed_at = None
-    entry.review_reason = ""
-    entry.save()
+    _reopen_for_review(entry)
     entry.areas.set(chosen)
     audit_record(
         action="experience.recorded" if creating else "experience.changed",
@@ -154,11 +159,7 @@ def training_entry_save(
     entry.start_date = start_date
     entry.end_date = end_date
     entry.months_claimed = months_claimed
-    entry.status = ReviewStatus.PENDING
-    entry.reviewed_by = None
-    entry.reviewed_at = None
-    entry.review_reason = ""
-    entry.save()
+    _reopen_for_review(entry)
     entry.areas.set(chosen)
     audit_record(
         action="training.recorded" if creating else "training.changed",

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from wrenchmark.accounts.models import Role, User
+from wrenchmark.accounts.services import require_role
 from wrenchmark.catalog.models import ContentArea, Test
 from wrenchmark.core import clock
 from wrenchmark.core.audit import audit_record
@@ -144,11 +145,6 @@ def _version_content(version: ItemVersion) -> ItemContent:
     )
 
 
-def _require_role(user: User, *roles: str) -> None:
-    if not any(user.has_role(role) for role in roles):
-        raise PermissionDenied("You do not have a role that allows this.", code="role_required")
-
-
 def _validate(content: ItemContent, test: Test) -> None:
     if content.area.test_id != test.pk:
         raise ApplicationError(
@@ -234,7 +230,7 @@ def item_create(
     *, test: Test, pool: str, content: ItemContent, acting_user: User, external_id: str | None = None
 ) -> Item:
     """Create a draft item with its first version; audited as ``item.created``."""
-    _require_role(acting_user, Role.ITEM_WRITER, Role.PROGRAM_ADMIN)
+    require_role(acting_user, Role.ITEM_WRITER, Role.PROGRAM_ADMIN)
     if pool not in ItemPool.values:
         raise ApplicationError(
             "Choose the operational or the practice pool.", code="invalid_pool", field="pool"
@@ -260,7 +256,7 @@ def item_update(*, item: Item, content: ItemContent, acting_user: User, change_n
     again; the version a form used stays frozen as it was. Retired items cannot change.
     """
     item = Item.objects.select_for_update().get(pk=item.pk)
-    _require_role(acting_user, Role.ITEM_WRITER, Role.ITEM_REVIEWER, Role.PROGRAM_ADMIN)
+    require_role(acting_user, Role.ITEM_WRITER, Role.ITEM_REVIEWER, Role.PROGRAM_ADMIN)
     if item.state == ItemState.RETIRED:
         raise Conflict("A retired item cannot be changed.", code="item_retired")
     if item.author_id != acting_user.pk and not (
@@ -378,7 +374,7 @@ def item_review(
     Audited as ``item.reviewed`` (and ``item.approved``).
     """
     item = Item.objects.select_for_update().get(pk=item.pk)
-    _require_role(acting_user, Role.ITEM_REVIEWER)
+    require_role(acting_user, Role.ITEM_REVIEWER)
     if item.author_id == acting_user.pk:
         raise PermissionDenied("Authors do not review their own items.", code="own_item")
     if item.state != ItemState.IN_REVIEW:
@@ -438,7 +434,7 @@ def item_review(
 def item_transition(*, item: Item, to_state: str, acting_user: User, reason: str = "") -> Item:
     """Move an item along its life cycle: approved → pretest → operational, or to retired (with a reason)."""
     item = Item.objects.select_for_update().get(pk=item.pk)
-    _require_role(acting_user, Role.PSYCHOMETRICIAN, Role.PROGRAM_ADMIN)
+    require_role(acting_user, Role.PSYCHOMETRICIAN, Role.PROGRAM_ADMIN)
     allowed = TRANSITIONS.get(ItemState(item.state), ())
     if to_state not in allowed:
         raise Conflict(
@@ -465,7 +461,7 @@ def item_transition(*, item: Item, to_state: str, acting_user: User, reason: str
 @transaction.atomic
 def item_comment_add(*, item: Item, body: str, acting_user: User) -> ItemComment:
     """Comment on the current version (writers and reviewers discuss an item here)."""
-    _require_role(acting_user, Role.ITEM_WRITER, Role.ITEM_REVIEWER, Role.PROGRAM_ADMIN, Role.PSYCHOMETRICIAN)
+    require_role(acting_user, Role.ITEM_WRITER, Role.ITEM_REVIEWER, Role.PROGRAM_ADMIN, Role.PSYCHOMETRICIAN)
     if not body.strip():
         raise ApplicationError("Write a comment.", code="comment_required", field="body")
     assert item.current_version is not None
@@ -477,7 +473,7 @@ def item_comment_add(*, item: Item, body: str, acting_user: User) -> ItemComment
 @transaction.atomic
 def item_enemies_set(*, item: Item, enemies: list[Item], acting_user: User) -> None:
     """Declare which items may never share a form with ``item`` (symmetrical); audited."""
-    _require_role(acting_user, *BANK_ROLES)
+    require_role(acting_user, *BANK_ROLES)
     if any(enemy.pk == item.pk for enemy in enemies):
         raise ApplicationError("An item cannot be its own enemy.", code="self_enemy")
     item.enemies.set(enemies)
