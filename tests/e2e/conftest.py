@@ -45,6 +45,13 @@ def axe_findings(page: Any) -> list[str]:
 
 
 @pytest.fixture(scope="session")
+def live_server(django_db_setup: Any, live_server: Any) -> Any:
+    """The live server, started only after the test database exists: started earlier (a browser test
+    run on its own), it would see SQLite's ``:memory:`` name and share one connection across threads."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):

@@ -2,7 +2,9 @@
 // - the countdown starts from the server's remaining time and runs on performance.now(), never Date;
 //   every acknowledgement resets it to the server's figure;
 // - every choice is queued (and kept in localStorage) with a sequence number, sent at once, and shown
-//   as saved only when the server acknowledges that sequence; failed sends are retried until they land.
+//   as saved only when the server acknowledges that sequence; failed sends are retried until they land;
+// - questions already shown stay on the page, so the candidate can move between them while offline, and
+//   every question shows the latest choice made here, sent or not.
 (function () {
   "use strict";
   var root = document.getElementById("exam");
@@ -21,8 +23,14 @@
   var queue = JSON.parse(localStorage.getItem(queueKey) || "[]");
   var seq = Number(localStorage.getItem(seqKey) || "0");
   var sending = false;
+  var offline = false;
   var retryDelay = 1000;
   var ending = false;
+  var seen = {};
+  var latest = {};
+  var nav = document.querySelector(".navigator");
+  var navToggle = document.getElementById("navigator-toggle");
+  queue.forEach(function (entry) { latest[entry.form_item] = { choice: entry.choice, flagged: entry.flagged }; });
 
   function csrf() {
     var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -41,10 +49,11 @@
   function setRemaining(ms) { remainingMs = ms; clockBase = performance.now(); }
   function leftMs() { return Math.max(0, remainingMs - (performance.now() - clockBase)); }
 
-  function status(message, offline) {
+  function status(message, isOffline) {
     var el = document.getElementById("save-status");
+    offline = Boolean(isOffline);
     el.textContent = message;
-    el.classList.toggle("offline", Boolean(offline));
+    el.classList.toggle("offline", offline);
   }
 
   function persist() {
@@ -56,10 +65,19 @@
     if (ending) { return; }
     ending = true;
     status(text.ended, false);
-    flushThen(function () {
-      request("POST", api + "/submit").then(function () { window.location.assign(reportUrl); },
-        function () { window.location.assign(reportUrl); });
-    });
+    var delay = 1000;
+    function submit() {
+      request("POST", api + "/submit").then(function (response) {
+        // 2xx: scored; 409: already ended (the report says how). Anything else is temporary: try again.
+        if (response.ok || response.status === 409) { window.location.assign(reportUrl); return; }
+        throw new Error("HTTP " + response.status);
+      }).catch(function () {
+        status(text.offline, true);
+        window.setTimeout(submit, delay + Math.random() * 500);
+        delay = Math.min(delay * 2, 10000);
+      });
+    }
+    flushThen(submit);
   }
 
   function handleRefusal(response) {
@@ -74,7 +92,7 @@
     if (sending || queue.length === 0) { return; }
     sending = true;
     var entry = queue[0];
-    status(text.saving, false);
+    if (!offline) { status(text.saving, false); }
     request("POST", api + "/responses", entry).then(function (response) {
       sending = false;
       if (response.status === 409) { return handleRefusal(response); }
@@ -111,21 +129,54 @@
   function enqueue() {
     seq += 1;
     var entry = { form_item: currentFormItem(), choice: currentChoice(), flagged: currentFlag(), seq: seq, position: position };
+    latest[entry.form_item] = { choice: entry.choice, flagged: entry.flagged };
     queue.push(entry);
     persist();
     send();
   }
 
+  // Marks the question an acknowledged save was for, in the navigator's look and in its spoken name.
   function markNavigator(entry) {
-    var index = entry.position;
-    var cells = document.querySelectorAll(".navigator [data-goto]");
-    cells.forEach(function (cell) { cell.classList.toggle("current", Number(cell.getAttribute("data-goto")) === position); });
-    if (entry.form_item !== currentFormItem() && index !== position) { return; }
-    var cell = document.querySelector(".navigator [data-goto='" + position + "']");
-    if (cell && entry.form_item === currentFormItem()) {
-      cell.classList.toggle("answered", entry.choice !== null);
-      cell.classList.toggle("flagged", entry.flagged);
-    }
+    var cell = document.querySelector(".navigator [data-goto='" + entry.position + "']");
+    if (!cell) { return; }
+    cell.classList.toggle("answered", entry.choice !== null);
+    cell.classList.toggle("flagged", entry.flagged);
+    cell.setAttribute("aria-label", text.question + " " + cell.textContent.trim() + ", " +
+      (entry.choice !== null ? text.answered : text.notAnswered) + (entry.flagged ? ", " + text.flagged : ""));
+  }
+
+  function markCurrent() {
+    document.querySelectorAll(".navigator [data-goto]").forEach(function (cell) {
+      var current = Number(cell.getAttribute("data-goto")) === position;
+      cell.classList.toggle("current", current);
+      if (current) { cell.setAttribute("aria-current", "step"); } else { cell.removeAttribute("aria-current"); }
+    });
+  }
+
+  function openNavigator(open) {
+    nav.classList.toggle("open", open);
+    navToggle.setAttribute("aria-expanded", String(open));
+  }
+
+  // The server renders what it holds; a choice still waiting to be sent is newer.
+  function showLatest() {
+    var state = latest[currentFormItem()];
+    if (!state) { return; }
+    document.querySelectorAll("#question input[name=answer]").forEach(function (input) { input.checked = input.value === state.choice; });
+    var box = document.getElementById("flag-box");
+    if (box) { box.checked = state.flagged; }
+  }
+
+  function show(q) {
+    position = q.position;
+    document.getElementById("question").innerHTML = q.html;
+    showLatest();
+    document.getElementById("review-screen").hidden = true;
+    document.getElementById("question").hidden = false;
+    openNavigator(false);
+    markCurrent();
+    var heading = document.getElementById("question-heading");
+    if (heading) { heading.focus(); }
   }
 
   function load(target, language) {
@@ -135,20 +186,16 @@
       if (response.status === 409) { return handleRefusal(response); }
       if (!response.ok) { throw new Error("HTTP " + response.status); }
       return response.json().then(function (q) {
-        position = q.position;
-        document.getElementById("question").innerHTML = q.html;
+        seen[q.position] = { position: q.position, html: q.html };
         setRemaining(q.remaining_ms);
-        document.getElementById("review-screen").hidden = true;
-        document.getElementById("question").hidden = false;
-        var heading = document.getElementById("question-heading");
-        if (heading) { heading.focus(); }
-        document.querySelectorAll(".navigator [data-goto]").forEach(function (cell) {
-          cell.classList.toggle("current", Number(cell.getAttribute("data-goto")) === position);
-        });
+        show(q);
         // Record where the candidate is, so a resume returns here.
         if (!language) { enqueue(); }
       });
-    }).catch(function () { status(text.offline, true); });
+    }).catch(function () {
+      status(text.offline, true);
+      if (!language && seen[target]) { show(seen[target]); enqueue(); }
+    });
   }
 
   function showReview() {
@@ -205,6 +252,7 @@
   document.querySelectorAll(".navigator [data-goto]").forEach(function (cell) {
     cell.addEventListener("click", function () { load(Number(cell.getAttribute("data-goto"))); });
   });
+  navToggle.addEventListener("click", function () { openNavigator(!nav.classList.contains("open")); });
   document.getElementById("prev").addEventListener("click", function () { load(position - 1); });
   document.getElementById("next").addEventListener("click", function () { load(position + 1); });
   document.getElementById("review").addEventListener("click", showReview);
@@ -212,7 +260,11 @@
   document.getElementById("submit").addEventListener("click", function () {
     if (window.confirm(text.confirm)) { finish(); }
   });
-  window.addEventListener("online", send);
+  window.addEventListener("offline", function () { status(text.offline, true); });
+  window.addEventListener("online", function () {
+    if (queue.length === 0 && !ending) { status(text.saved, false); }
+    send();
+  });
 
   // Sequence numbers must stay above anything the server already holds (another device, a cleared cache).
   request("GET", api).then(function (r) { return r.json(); }).then(function (state) {
@@ -221,9 +273,12 @@
     setRemaining(state.remaining_ms);
     send();
   }).catch(function () { status(text.offline, true); });
-  document.querySelectorAll(".navigator [data-goto]").forEach(function (cell) {
-    cell.classList.toggle("current", Number(cell.getAttribute("data-goto")) === position);
-  });
+  seen[position] = { position: position, html: document.getElementById("question").innerHTML };
+  showLatest();
+  if (queue.length > 0) { status(text.saving, false); }
+  markCurrent();
+  var heading = document.getElementById("question-heading");
+  if (heading) { heading.focus(); }
   tick();
   window.setInterval(tick, 500);
 }());
