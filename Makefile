@@ -7,7 +7,7 @@ PORT ?= 8000
 CATALOGS := wrenchmark/catalog/data/ase-2026-07.yaml wrenchmark/catalog/data/northwind-2026.yaml
 
 .DEFAULT_GOAL := help
-.PHONY: help run serve setup demo test lint check test-sqlite test-postgres bench messages clean
+.PHONY: help run serve setup demo test lint check test-sqlite test-postgres bench fault messages clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -56,8 +56,12 @@ test: lint test-sqlite ## Lint, then the suite on SQLite, and on PostgreSQL too 
 	@if [ -n "$(DATABASE_URL)" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "DATABASE_URL is not set: skipped the PostgreSQL run"; fi
 
-bench: $(VENV)/.dev-installed ## Exam-delivery load benchmark on loopback (SQLite; PostgreSQL too with DATABASE_URL)
+bench: $(VENV)/.dev-installed ## Load benchmark on loopback (SQLite; PostgreSQL too with DATABASE_URL), then the fault test
 	$(PY) bench/exam_load.py $(BENCH_ARGS)
+	$(PY) bench/fault.py --if-available $(FAULT_ARGS)
+
+fault: $(VENV)/.dev-installed ## Fault test (G1): kill workers, crash a private PostgreSQL; no acknowledged save lost
+	$(PY) bench/fault.py $(FAULT_ARGS)
 
 check: lint ## Alias for lint
 

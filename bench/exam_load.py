@@ -26,13 +26,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 CSRF = "benchcsrftoken0123456789abcdefgh"  # 32 characters: a valid unmasked CSRF secret
 
 
-def _env(database_url: str) -> dict[str, str]:
+def bench_env(database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update({"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.bench"})
     return env
@@ -161,6 +165,20 @@ async def ceiling(base: str, seconds: float = BURST_SECONDS, concurrency: int = 
 # --------------------------------------------------------------------------------------------------
 
 
+def candidate_headers(base: str, session: str) -> dict[str, str]:
+    """What a signed-in browser sends with each request: its session and CSRF cookies and token."""
+    return {
+        "Cookie": f"sessionid={session}; csrftoken={CSRF}",
+        "X-CSRFToken": CSRF,
+        "Referer": base + "/",
+    }
+
+
+def attempt_from_start(response: httpx.Response) -> int:
+    """The attempt a successful Start redirected to (``/exams/attempts/<id>/``)."""
+    return int(response.headers["location"].rstrip("/").split("/")[-1])
+
+
 def _percentile(values: list[float], share: float) -> float:
     if not values:
         return float("nan")
@@ -181,11 +199,7 @@ async def load(base: str, form: int, sessions: list[str], saves: int, cap: float
         async def call(
             kind: str, method: str, url: str, session: str, **kwargs: object
         ) -> httpx.Response | None:
-            headers = {
-                "Cookie": f"sessionid={session}; csrftoken={CSRF}",
-                "X-CSRFToken": CSRF,
-                "Referer": base + "/",
-            }
+            headers = candidate_headers(base, session)
             began = time.perf_counter()
             try:
                 response = await client.request(method, url, headers=headers, **kwargs)  # type: ignore[arg-type]
@@ -210,7 +224,7 @@ async def load(base: str, form: int, sessions: list[str], saves: int, cap: float
             )
             if started is None or started.status_code != 302:
                 return
-            attempt = int(started.headers["location"].rstrip("/").split("/")[-1])
+            attempt = attempt_from_start(started)
             seen: list[int] = []
             for position in range(saves):
                 if time.monotonic() > deadline:
@@ -275,13 +289,13 @@ async def load(base: str, form: int, sessions: list[str], saves: int, cap: float
 # --------------------------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _fresh_database(database_url: str) -> None:
+def fresh_database(database_url: str) -> None:
     import dj_database_url
 
     config = dj_database_url.parse(database_url)
@@ -302,22 +316,27 @@ def _fresh_database(database_url: str) -> None:
         connection.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
-def run_backend(
-    name: str, database_url: str, candidates: int, saves: int, workers: int, cap: float
-) -> dict[str, object]:
-    _fresh_database(database_url)
+def prepare(database_url: str, candidates: int) -> dict[str, Any]:
+    """A fresh database with the catalog, a stocked A5 bank, a published form and ``candidates``
+    signed-in candidates: ``{"form": id, "sessions": [session keys], "questions": count}``."""
+    fresh_database(database_url)
     prepared = subprocess.run(
         [PY, __file__, "--setup", "--candidates", str(candidates)],
-        env=_env(database_url),
+        env=bench_env(database_url),
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,
         timeout=600,
     )
-    data = json.loads(prepared.stdout.strip().splitlines()[-1])
-    port = _free_port()
-    server = subprocess.Popen(
+    data: dict[str, Any] = json.loads(prepared.stdout.strip().splitlines()[-1])
+    return data
+
+
+def start_server(database_url: str, workers: int, port: int, **popen: Any) -> subprocess.Popen[bytes]:
+    """gunicorn with ``workers`` sync workers and the bench settings on 127.0.0.1:``port``; returns at
+    once (see ``wait_for_port``)."""
+    return subprocess.Popen(
         [
             PY,
             "-m",
@@ -332,17 +351,30 @@ def run_backend(
             "--log-level",
             "warning",
         ],
-        env={**_env(database_url), "DJANGO_SETTINGS_MODULE": "config.settings.bench"},
+        env={**bench_env(database_url), "DJANGO_SETTINGS_MODULE": "config.settings.bench"},
         cwd=ROOT,
+        **popen,
     )
+
+
+def wait_for_port(port: int, attempts: int = 100) -> None:
+    for _ in range(attempts):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+
+
+def run_backend(
+    name: str, database_url: str, candidates: int, saves: int, workers: int, cap: float
+) -> dict[str, object]:
+    data = prepare(database_url, candidates)
+    port = free_port()
+    server = start_server(database_url, workers, port)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                time.sleep(0.2)
+        wait_for_port(port)
         result = asyncio.run(load(base, int(data["form"]), list(data["sessions"]), saves, cap))
         result["ceiling_per_s"] = asyncio.run(ceiling(base))
     finally:
