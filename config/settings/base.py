@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "wrenchmark.experience",
     "wrenchmark.itembank",
     "wrenchmark.exams",
+    "wrenchmark.credentials",
     "wrenchmark.dashboard",
     "wrenchmark.demo",
 ]
@@ -86,7 +87,7 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint(
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers go on while one writer commits; IMMEDIATE avoids lock upgrades mid-transaction.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
         "transaction_mode": "IMMEDIATE",
     }
 

@@ -120,3 +120,67 @@ def test_a_wrong_device_clock_changes_nothing(
     assert abs(hours * 3600 + minutes * 60 + seconds - server_left) <= 2
     assert attempt.responses.count() == 1
     context.close()
+
+
+def test_a_candidate_who_passes_sees_the_certification_on_the_dashboard(
+    page: Any,
+    published_form: Any,
+    make_user: Any,
+    program_admin_paula: Any,
+    auto_area: Any,
+) -> None:
+    from wrenchmark.experience.services import entry_review, experience_entry_save
+
+    bruno = make_user("Bruno", "Costa")
+    entry = experience_entry_save(
+        candidate=bruno,
+        employer=None,
+        employer_name="Harbor Auto",
+        role="Technician",
+        start_date=dt.date.today() - dt.timedelta(days=3 * 365),
+        end_date=None,
+        employment_type="full_time",
+        areas=[auto_area],
+    )
+    entry_review(entry=entry, approve=True, reason="", acting_user=program_admin_paula)
+    keys = {
+        fi.pk: next(o.position for o in fi.version.options.all() if o.is_key)
+        for fi in published_form.form_items.prefetch_related("version__options")
+    }
+
+    log_in(page, bruno.email, PASSWORD)
+    page.goto("/exams/")
+    page.get_by_role("button", name="Start A5").click()
+    page.wait_for_url(re.compile(r"/exams/attempts/\d+/$"))
+    page.get_by_role("heading", name=re.compile("Question 1 of")).wait_for()
+    page.wait_for_load_state("networkidle")  # the live server shares this thread's SQLite connection
+    attempt = Attempt.objects.get(candidate=bruno)
+    total = len(attempt.item_order)
+    for position, form_item in enumerate(attempt.item_order):
+        page.get_by_role("heading", name=f"Question {position + 1} of {total}").wait_for()
+        letter = "ABCD"[attempt.option_orders[str(form_item)].index(keys[form_item])]
+        page.locator(f"#question input[name=answer][value={letter}]").check()
+        if position + 1 < total:
+            page.get_by_role("button", name="Next").click()
+    page.get_by_text("All answers saved").wait_for()
+    page.get_by_role("button", name="Review and submit").click()
+    page.locator("#review-summary").wait_for()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=re.compile("^Submit")).click()
+    page.wait_for_url(re.compile(r"/report/$"))
+    assert page.get_by_test_id("result").inner_text() == "Pass"
+    expires = dt.date.today().replace(year=dt.date.today().year + 5)
+    assert page.get_by_test_id("credential").inner_text() == f"Certified through {expires:%Y-%m-%d}."
+    with page.expect_download() as download:
+        page.get_by_test_id("report-pdf").click()
+    assert download.value.suggested_filename.startswith("score-report-A5-")
+
+    page.goto("/dashboard/")
+    row = page.locator("[data-testid=credentials] tr[data-test=A5]")
+    assert "Certified" in row.inner_text()
+    assert f"{expires:%Y-%m-%d}" in row.inner_text() or f"{expires:%b. %-d, %Y}" in row.inner_text()
+    page.get_by_role("link", name="Score report").click()
+    page.wait_for_url(re.compile(rf"/exams/attempts/{attempt.pk}/report/$"))
+    page.goto("/dashboard/")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-after-pass.png"), full_page=True)

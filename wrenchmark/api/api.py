@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -10,6 +13,8 @@ from wrenchmark.catalog.api import router as catalog_router
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.exams.api import router as attempts_router
 from wrenchmark.itembank.api import router as items_router
+
+logger = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Wrenchmark API",
@@ -62,6 +67,21 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     return api.create_response(
         request, {"code": "unauthenticated", "message": "Log in or send credentials."}, status=401
     )
+
+
+@api.exception_handler(OperationalError)
+def database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """The database is briefly out of reach (restarting, or SQLite's single writer stayed busy past the
+    timeout): a 503 the client retries, not a 500. The exam endpoints are idempotent, so a retry of a
+    request whose outcome is unknown is safe."""
+    logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exc)
+    response = api.create_response(
+        request,
+        {"code": "database_busy", "message": "The service is busy for a moment; try again.", "details": {}},
+        status=503,
+    )
+    response["Retry-After"] = "1"
+    return response
 
 
 api.add_router("/catalog", catalog_router)

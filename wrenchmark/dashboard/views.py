@@ -9,7 +9,8 @@ from django.shortcuts import render
 from wrenchmark.accounts.models import Role, User
 from wrenchmark.catalog.selectors import program_default
 from wrenchmark.core.exceptions import NotFound
-from wrenchmark.dashboard.standing import candidate_standing
+from wrenchmark.credentials.standing import candidate_standing
+from wrenchmark.exams.selectors import report_links_for
 from wrenchmark.experience.selectors import pending_count, review_queue
 
 
@@ -35,5 +36,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "is_candidate": Role.CANDIDATE in roles,
             "reviews_waiting": reviews_waiting,
             "pending_entries": pending_count(user),
+            "report_links": report_links_for(user),
         },
     )

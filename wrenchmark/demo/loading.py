@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -21,7 +22,7 @@ from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.employers.models import Employer
 from wrenchmark.employers.services import employer_admin_add, employer_create
 from wrenchmark.exams.models import ExamForm, FormStatus
-from wrenchmark.exams.services import form_assemble, form_publish, form_set_cut
+from wrenchmark.exams.services import accommodation_decide, form_assemble, form_publish, form_set_cut
 from wrenchmark.experience.services import entry_review, experience_entry_save, training_entry_save
 from wrenchmark.itembank.models import Item, ItemPool, ItemState
 from wrenchmark.itembank.services import item_transition
@@ -277,6 +278,15 @@ def demo_load() -> bool:
     employment(priya, shop, years_ago(0.8), None, None, role="Apprentice technician")
     record(priya, "A5", today - dt.timedelta(days=60))
     record(priya, "G1", today - dt.timedelta(days=45))
+    accommodation_decide(
+        candidate=priya,
+        kind="extra_time",
+        approve=True,
+        acting_user=admin,
+        time_multiplier=Decimal("1.5"),
+        valid_until=add_years(today, 1),
+        reason="Documented learning disability; time and a half.",
+    )
 
     tom = _person("tom.becker", "Tom", "Becker", (Role.CANDIDATE,))
     employment(

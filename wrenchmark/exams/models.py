@@ -144,3 +144,47 @@ class ScoreReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt}: {self.raw}/{self.scored_total} ({'pass' if self.passed else 'fail'})"
+
+
+class AccommodationKind(models.TextChoices):
+    EXTRA_TIME = "extra_time", _("Extra time")
+    SEPARATE_ROOM = "separate_room", _("Separate room")
+    READER = "reader", _("Reader")
+
+
+class AccommodationStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+
+
+class Accommodation(TimeStampedModel):
+    """A testing accommodation for one candidate; approved ones apply to every sitting until they expire."""
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="accommodations"
+    )
+    kind = models.CharField(max_length=20, choices=AccommodationKind.choices)
+    time_multiplier = models.DecimalField(
+        max_digits=4, decimal_places=2, default=1, help_text="Extra time: 1.5 gives time and a half"
+    )
+    status = models.CharField(
+        max_length=10, choices=AccommodationStatus.choices, default=AccommodationStatus.REQUESTED
+    )
+    valid_until = models.DateField(null=True, blank=True, help_text="Last day it applies; empty for no end")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["candidate", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} {self.kind} {self.status}"
+
+    def applies_on(self, day: dt.date) -> bool:
+        return self.status == AccommodationStatus.APPROVED and (
+            self.valid_until is None or day <= self.valid_until
+        )

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from wrenchmark.accounts.models import User
 from wrenchmark.catalog.models import Test
-from wrenchmark.exams.models import Attempt, ExamForm, FormItem, FormStatus
+from wrenchmark.exams.models import Attempt, ExamForm, FormItem, FormStatus, ScoreReport
 from wrenchmark.itembank.display import DisplayItem, display_item
 
 
@@ -99,3 +100,9 @@ def navigator(attempt: Attempt) -> list[dict[str, object]]:
         }
         for index, fi in enumerate(attempt.item_order)
     ]
+
+
+def report_links_for(candidate: User) -> dict[str, int]:
+    """``"<test code> <date>"`` -> attempt id, for each of the candidate's results that has a score report."""
+    reports = ScoreReport.objects.filter(attempt__candidate=candidate).select_related("result__test")
+    return {f"{r.result.test.code} {r.result.taken_on.isoformat()}": r.attempt_id for r in reports}

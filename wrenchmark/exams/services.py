@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,9 +26,12 @@ from wrenchmark.accounts.services import require_role
 from wrenchmark.catalog.models import Test
 from wrenchmark.core import clock
 from wrenchmark.core.audit import audit_record
-from wrenchmark.core.exceptions import ApplicationError, Conflict
+from wrenchmark.core.exceptions import ApplicationError, Conflict, NotFound
 from wrenchmark.exams.assembly import Assembler, stratified_random
 from wrenchmark.exams.models import (
+    Accommodation,
+    AccommodationKind,
+    AccommodationStatus,
     Attempt,
     AttemptStatus,
     CutMethod,
@@ -46,6 +49,8 @@ from wrenchmark.scoring.services import result_record
 
 # Network allowance after the deadline for a save already on its way (reliability.md G3).
 SAVE_GRACE = dt.timedelta(seconds=2)
+# The letters the candidate sees an item's options under, in the order shown.
+OPTION_LETTERS = ("A", "B", "C", "D")
 
 
 @transaction.atomic
@@ -157,12 +162,15 @@ def attempt_start(
     candidate: User,
     form: ExamForm,
     session_key: str,
-    time_multiplier: Decimal = Decimal(1),
+    time_multiplier: Decimal | None = None,
     language: str = "en",
     shuffle: bool = True,
 ) -> Attempt:
     """Start a timed attempt: the deadline is fixed now, on the server. Items and unlocked options are
-    ordered per candidate. Audited as ``attempt.started``."""
+    ordered per candidate. Audited as ``attempt.started``.
+
+    Without an explicit ``time_multiplier`` the candidate's approved extra-time accommodation in force
+    today applies (the largest, if several); the audit entry records which one."""
     if form.status != FormStatus.PUBLISHED:
         raise Conflict("This form is not open for sittings.", code="form_not_published")
     if Attempt.objects.filter(
@@ -175,6 +183,10 @@ def attempt_start(
     order = [fi.pk for fi in form_items]
     if shuffle:
         rng.shuffle(order)
+    accommodation = None
+    if time_multiplier is None:
+        accommodation = extra_time_in_force(candidate=candidate, on=timezone.localdate(now))
+        time_multiplier = accommodation.time_multiplier if accommodation else Decimal(1)
     minutes = Decimal(form.test.minutes) * time_multiplier
     attempt = Attempt.objects.create(
         candidate=candidate,
@@ -196,9 +208,71 @@ def attempt_start(
         action="attempt.started",
         target=attempt,
         actor=candidate,
-        data={"form": form.code, "deadline": attempt.deadline.isoformat()},
+        data={
+            "form": form.code,
+            "deadline": attempt.deadline.isoformat(),
+            "time_multiplier": str(time_multiplier),
+            "accommodation": accommodation.pk if accommodation else None,
+        },
     )
     return attempt
+
+
+def extra_time_in_force(*, candidate: User, on: dt.date) -> Accommodation | None:
+    """The candidate's approved extra-time accommodation that applies on ``on`` (the most generous)."""
+    granted = Accommodation.objects.filter(
+        candidate=candidate, kind=AccommodationKind.EXTRA_TIME, status=AccommodationStatus.APPROVED
+    ).order_by("-time_multiplier", "-id")
+    return next((a for a in granted if a.applies_on(on)), None)
+
+
+@transaction.atomic
+def accommodation_decide(
+    *,
+    candidate: User,
+    kind: str,
+    approve: bool,
+    acting_user: User,
+    time_multiplier: Decimal = Decimal(1),
+    valid_until: dt.date | None = None,
+    reason: str = "",
+) -> Accommodation:
+    """Record a program administrator's decision on an accommodation; audited as ``accommodation.<status>``.
+
+    Extra time needs a multiplier above 1 and at most 3 (triple time); a denial needs a reason."""
+    require_role(acting_user, Role.PROGRAM_ADMIN)
+    if kind not in AccommodationKind.values:
+        raise ApplicationError(f"Unknown accommodation {kind!r}.", code="invalid_kind", field="kind")
+    if kind == AccommodationKind.EXTRA_TIME and approve and not Decimal(1) < time_multiplier <= Decimal(3):
+        raise ApplicationError(
+            "Extra time is a multiplier above 1 and at most 3.",
+            code="invalid_multiplier",
+            field="time_multiplier",
+        )
+    if not approve and not reason.strip():
+        raise ApplicationError("Say why the accommodation is denied.", code="reason_required", field="reason")
+    accommodation = Accommodation.objects.create(
+        candidate=candidate,
+        kind=kind,
+        time_multiplier=time_multiplier if kind == AccommodationKind.EXTRA_TIME else Decimal(1),
+        status=AccommodationStatus.APPROVED if approve else AccommodationStatus.DENIED,
+        valid_until=valid_until,
+        decided_by=acting_user,
+        decided_at=clock.now(),
+        reason=reason.strip(),
+    )
+    audit_record(
+        action=f"accommodation.{accommodation.status}",
+        target=accommodation,
+        actor=acting_user,
+        summary=reason.strip(),
+        data={
+            "candidate": candidate.program_id,
+            "kind": kind,
+            "time_multiplier": str(accommodation.time_multiplier),
+        },
+    )
+    return accommodation
 
 
 @dataclass(frozen=True)
@@ -228,25 +302,140 @@ def response_save(
     candidate: User,
     session_key: str,
     form_item_id: int,
-    choice: int | None,
     flagged: bool,
     client_seq: int,
+    choice: int | None = None,
+    letter: str | None = None,
     position: int | None = None,
 ) -> SaveAck:
-    """Save one answer. Applies only if ``client_seq`` is newer than the stored one. After the deadline
-    plus ``SAVE_GRACE`` the save is refused (409) and the attempt is finalised at its deadline, which is
-    committed even though the save is refused. The acknowledgement is returned after the commit."""
-    with transaction.atomic():
-        attempt = (
-            Attempt.objects.select_for_update()
-            .select_related("form__test")
-            .get(pk=attempt_id, candidate=candidate)
+    """Save one answer: ``choice`` is the option's position on the item, or ``letter`` the letter (A-D)
+    the candidate saw it under on this attempt; with neither, the answer is cleared.
+
+    Applies only if ``client_seq`` is newer than the stored one. After the deadline plus ``SAVE_GRACE``
+    the save is refused (409) and the attempt is finalised at its deadline, which is committed even
+    though the save is refused. The acknowledgement is returned after the commit.
+
+    On PostgreSQL a save by letter (what the sitting page sends) is one statement, ``_response_upsert``.
+    Whatever that statement does not write (a refused save, an item, letter or sequence number that is
+    not valid, a sequence number that is not newer), and every save on other databases, takes the locked
+    path, which finalises an overdue attempt and says why a save was refused."""
+    if choice is not None and letter is not None:
+        raise ValueError("Give the option's position or the letter shown, not both.")
+    if (
+        connection.vendor == "postgresql"
+        and choice is None
+        and client_seq >= 1
+        and (letter is None or letter in OPTION_LETTERS)
+    ):
+        ack = _response_upsert(
+            attempt_id=attempt_id,
+            candidate_id=candidate.pk,
+            session_key=session_key,
+            form_item_id=form_item_id,
+            shown=None if letter is None else OPTION_LETTERS.index(letter),
+            flagged=flagged,
+            client_seq=client_seq,
+            position=position,
         )
+        if ack is not None:
+            return ack
+    with transaction.atomic():
+        attempt = Attempt.objects.select_for_update().filter(pk=attempt_id, candidate=candidate).first()
+        if attempt is None:
+            raise NotFound("Not found.", code="attempt_not_found")
+        if letter is not None:
+            choice = _option_for_letter(attempt, form_item_id, letter)
         finalize_if_overdue(attempt)
         refusal = _refusal(attempt, session_key)
         if refusal is None:
             return _save(attempt, form_item_id, choice, flagged, client_seq, position)
     raise refusal
+
+
+# One round trip for an acknowledged save on PostgreSQL. ``attempt`` holds a FOR SHARE lock on the
+# attempt row until the statement commits: a finalisation (its claim is an UPDATE of that row) waits
+# for the save to commit and then scores it, or commits first, and then the row no longer matches
+# (status) and nothing is written. ``saved`` is the upsert guarded by the sequence number; ``moved``
+# records the question the candidate is on, only when it changed. A row comes back only if the answer
+# was written.
+_UPSERT_POSTGRESQL = """
+WITH attempt AS (
+    SELECT id, deadline, option_orders -> %(item_key)s::text AS options
+    FROM exams_attempt
+    WHERE id = %(attempt)s AND candidate_id = %(candidate)s AND status = %(open)s
+        AND deadline >= %(cutoff)s AND (session_key = '' OR session_key = %(session)s)
+    FOR SHARE
+), saved AS (
+    INSERT INTO exams_response AS response (attempt_id, form_item_id, choice, flagged, client_seq, saved_at)
+    SELECT id, %(item)s, (options ->> %(shown)s::int)::smallint, %(flagged)s, %(seq)s, %(now)s
+    FROM attempt
+    WHERE options IS NOT NULL AND (%(shown)s::int IS NULL OR options ->> %(shown)s::int IS NOT NULL)
+    ON CONFLICT (attempt_id, form_item_id) DO UPDATE
+        SET choice = excluded.choice, flagged = excluded.flagged, client_seq = excluded.client_seq,
+            saved_at = excluded.saved_at
+        WHERE response.client_seq < excluded.client_seq
+    RETURNING attempt_id
+), moved AS (
+    UPDATE exams_attempt SET current_position = %(position)s, updated_at = %(now)s
+    WHERE id IN (SELECT attempt_id FROM saved)
+        AND %(position)s::int BETWEEN 0 AND jsonb_array_length(item_order) - 1
+        AND current_position <> %(position)s::int
+)
+SELECT deadline FROM attempt WHERE EXISTS (SELECT 1 FROM saved)
+"""
+
+
+def _response_upsert(
+    *,
+    attempt_id: int,
+    candidate_id: int,
+    session_key: str,
+    form_item_id: int,
+    shown: int | None,
+    flagged: bool,
+    client_seq: int,
+    position: int | None,
+) -> SaveAck | None:
+    """Write one answer in a single statement (PostgreSQL), committed before this returns: the
+    candidate's open attempt, bound to this session (or to none) and not past its deadline plus
+    ``SAVE_GRACE``; the item on the attempt; ``shown`` (0-3, or None to clear) mapped to the option the
+    candidate saw under that letter; applied only over an older sequence number.
+
+    Returns None when nothing was written, for the locked path to decide."""
+    now = clock.now()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _UPSERT_POSTGRESQL,
+            {
+                "attempt": attempt_id,
+                "candidate": candidate_id,
+                "open": AttemptStatus.IN_PROGRESS.value,
+                "cutoff": now - SAVE_GRACE,
+                "session": session_key,
+                "item": form_item_id,
+                "item_key": str(form_item_id),
+                "shown": shown,
+                "flagged": flagged,
+                "seq": client_seq,
+                "now": now,
+                "position": position,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    remaining = max(dt.timedelta(0), row[0] - now)
+    return SaveAck(form_item_id, client_seq, True, int(remaining.total_seconds() * 1000))
+
+
+def _option_for_letter(attempt: Attempt, form_item_id: int, letter: str) -> int:
+    """The option the candidate saw under ``letter`` for this item on ``attempt``."""
+    if letter not in OPTION_LETTERS:
+        raise ApplicationError("Choose A, B, C or D.", code="invalid_choice")
+    order = attempt.option_orders.get(str(form_item_id))
+    if order is None:
+        raise ApplicationError("That question is not on this attempt.", code="unknown_item")
+    return int(order[OPTION_LETTERS.index(letter)])
 
 
 def _save(
@@ -286,7 +475,11 @@ def _save(
         stored, applied = client_seq, True
     else:
         stored, applied = existing.client_seq, False
-    if position is not None and 0 <= position < len(attempt.item_order):
+    if (
+        position is not None
+        and 0 <= position < len(attempt.item_order)
+        and position != attempt.current_position
+    ):
         attempt.current_position = position
         attempt.save(update_fields=["current_position", "updated_at"])
     return SaveAck(form_item_id, stored, applied, int(attempt.remaining(now).total_seconds() * 1000))

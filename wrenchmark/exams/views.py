@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,9 +14,11 @@ from django.views.decorators.http import require_POST
 from wrenchmark.accounts.models import User
 from wrenchmark.core import clock
 from wrenchmark.core.exceptions import ApplicationError, NotFound
+from wrenchmark.credentials.selectors import credential_for_test
 from wrenchmark.exams import selectors, services
 from wrenchmark.exams.access import access_attempt_current
 from wrenchmark.exams.models import Attempt, AttemptStatus, ExamForm, FormStatus
+from wrenchmark.exams.report_pdf import score_report_pdf
 
 
 def _user(request: HttpRequest) -> User:
@@ -108,27 +112,49 @@ def exam_takeover(request: HttpRequest, attempt_id: int) -> HttpResponse:
     return redirect("exams:sit", attempt_id=attempt.pk)
 
 
+def _report_context(attempt: Attempt) -> dict[str, Any]:
+    report = attempt.score_report
+    weakest = sorted((s for s in report.subscores if s["total"]), key=lambda s: s["correct"] / s["total"])
+    return {
+        "attempt": attempt,
+        "report": report,
+        "subscores": [
+            {**s, "percent": round(100 * s["correct"] / s["total"]) if s["total"] else 0}
+            for s in report.subscores
+        ],
+        "study_first": weakest[:2] if not report.passed else [],
+        "credential": credential_for_test(holder=attempt.candidate, test=attempt.form.test)
+        if report.passed
+        else None,
+        "timed_out": attempt.status == AttemptStatus.TIMED_OUT,
+    }
+
+
 @login_required
 def exam_report(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _own(request, attempt_id)
     if attempt.is_open:
         return redirect("exams:sit", attempt_id=attempt.pk)
-    report = attempt.score_report
-    weakest = sorted((s for s in report.subscores if s["total"]), key=lambda s: s["correct"] / s["total"])
-    return render(
-        request,
-        "exams/report.html",
-        {
-            "attempt": attempt,
-            "report": report,
-            "subscores": [
-                {**s, "percent": round(100 * s["correct"] / s["total"]) if s["total"] else 0}
-                for s in report.subscores
-            ],
-            "study_first": weakest[:2] if not report.passed else [],
-            "timed_out": attempt.status == AttemptStatus.TIMED_OUT,
-            "message": _("Time ran out; your answers were scored at the deadline.")
-            if attempt.status == AttemptStatus.TIMED_OUT
-            else "",
-        },
+    context = _report_context(attempt)
+    context["message"] = (
+        _("Time ran out; your answers were scored at the deadline.") if context["timed_out"] else ""
     )
+    return render(request, "exams/report.html", context)
+
+
+@login_required
+def exam_report_pdf(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _own(request, attempt_id)
+    if attempt.is_open:
+        return redirect("exams:sit", attempt_id=attempt.pk)
+    context = _report_context(attempt)
+    pdf = score_report_pdf(
+        report=context["report"],
+        subscores=context["subscores"],
+        study_first=context["study_first"],
+        credential=context["credential"],
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"score-report-{attempt.form.test.code}-{attempt.finished_at:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

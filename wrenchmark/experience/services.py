@@ -10,8 +10,9 @@ from django.db import transaction
 
 from wrenchmark.accounts.models import User
 from wrenchmark.catalog.models import ExperienceArea
-from wrenchmark.core import clock
+from wrenchmark.core import clock, events
 from wrenchmark.core.audit import audit_record
+from wrenchmark.core.events import CandidateRecordChanged
 from wrenchmark.core.exceptions import ApplicationError, Conflict
 from wrenchmark.employers.models import Employer
 from wrenchmark.experience.models import (
@@ -213,4 +214,10 @@ def entry_review(
         summary=reason[:300],
         data={"candidate": locked.candidate.program_id},
     )
+    if locked.status == ReviewStatus.APPROVED:
+        events.publish(
+            CandidateRecordChanged(
+                candidate_id=locked.candidate_id, reason=f"{kind} approved", actor_id=acting_user.pk
+            )
+        )
     return locked

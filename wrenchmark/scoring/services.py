@@ -8,8 +8,9 @@ from django.db import transaction
 
 from wrenchmark.accounts.models import User
 from wrenchmark.catalog.models import Test
-from wrenchmark.core import clock
+from wrenchmark.core import clock, events
 from wrenchmark.core.audit import audit_record
+from wrenchmark.core.events import CandidateRecordChanged
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.scoring.models import Outcome, ResultSource, TestResult
 
@@ -53,5 +54,13 @@ def result_record(
         actor=acting_user,
         summary=f"{test.code} {outcome} on {taken_on}",
         data={"candidate": candidate.program_id, "test": test.code, "outcome": outcome, "source": source},
+    )
+    events.publish(
+        CandidateRecordChanged(
+            candidate_id=candidate.pk,
+            reason=f"{test.code} {outcome} on {taken_on}",
+            actor_id=acting_user.pk if acting_user else None,
+            notify=source == ResultSource.ATTEMPT,
+        )
     )
     return result

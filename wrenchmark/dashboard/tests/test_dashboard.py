@@ -9,7 +9,7 @@ from django.test import Client
 
 from conftest import PASSWORD
 from wrenchmark.catalog.models import Test
-from wrenchmark.dashboard.standing import candidate_standing
+from wrenchmark.credentials.standing import candidate_standing
 from wrenchmark.experience.services import entry_review, experience_entry_save
 from wrenchmark.rules import Status, add_years
 from wrenchmark.scoring.services import result_record

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from wrenchmark.accounts.models import Role, User
 from wrenchmark.core.models import AuditEvent
-from wrenchmark.dashboard.standing import candidate_standing
+from wrenchmark.credentials.standing import candidate_standing
 from wrenchmark.demo.loading import DEMO_PASSWORD, demo_load
 from wrenchmark.rules import Status
 from wrenchmark.scoring.models import TestResult

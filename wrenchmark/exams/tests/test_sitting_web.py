@@ -131,3 +131,34 @@ def test_a_spanish_candidate_reads_approved_translations(published_form: Any, ca
     assert question["language"] == "es"
     assert "Enunciado en español." in question["html"]
     assert question["languages"] == ["en", "es"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_locked_database_answers_503_to_retry_and_the_retry_lands(
+    published_form: Any, candidate_alice: Any
+) -> None:
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("holds SQLite's single write lock from a second connection")
+    import sqlite3
+
+    client = client_for(candidate_alice)
+    attempt = start(client, published_form)
+    item = attempt.item_order[0]
+    blocker = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    try:
+        blocker.execute("BEGIN EXCLUSIVE")
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout=50")
+        busy = save(client, attempt, form_item=item, choice="B", seq=1)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout=20000")
+    assert busy.status_code == 503
+    assert busy.json()["code"] == "database_busy"
+    assert busy["Retry-After"] == "1"
+    assert not attempt.responses.exists()
+    assert save(client, attempt, form_item=item, choice="B", seq=1).json()["applied"]

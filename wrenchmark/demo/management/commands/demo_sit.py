@@ -16,7 +16,7 @@ from wrenchmark.accounts.models import User
 from wrenchmark.accounts.program_ids import normalise_program_id
 from wrenchmark.catalog.selectors import catalog_test_get, edition_in_force
 from wrenchmark.core.exceptions import ApplicationError, NotFound
-from wrenchmark.dashboard.standing import candidate_standing
+from wrenchmark.credentials.selectors import credential_for_test
 from wrenchmark.exams.models import FormItem
 from wrenchmark.exams.selectors import published_form_for
 from wrenchmark.exams.services import attempt_start, attempt_submit, response_save
@@ -73,14 +73,7 @@ class Command(BaseCommand):
             report = attempt_submit(attempt_id=attempt.pk, candidate=candidate, session_key="demo-sit")
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
-        state = next(
-            (
-                row.state
-                for row in candidate_standing(candidate=candidate).credentials
-                if row.test.code == test.code
-            ),
-            None,
-        )
+        credential = credential_for_test(holder=candidate, test=test)
         result = {
             "candidate": candidate.program_id,
             "test": test.code,
@@ -90,8 +83,8 @@ class Command(BaseCommand):
             "scaled": report.scaled,
             "passed": report.passed,
             "subscores": report.subscores,
-            "credential_status": state.status.value if state else None,
-            "expires_on": state.expires_on.isoformat() if state else None,
+            "credential_status": credential.status if credential else None,
+            "expires_on": credential.expires_on.isoformat() if credential else None,
         }
         if options["json"]:
             self.stdout.write(json.dumps(result, indent=2))

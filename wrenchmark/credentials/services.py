@@ -1,0 +1,213 @@
+"""Writes of credentials and designations: bring a holder's records in step with the rules, audited.
+
+``credentials_sync`` is the one way a credential is issued, renewed or changes status. It runs in the
+transaction of whatever changed the holder's record (a result, an experience approval), so the record
+and the credential it grants commit together, and it is idempotent: running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from wrenchmark.accounts.models import User
+from wrenchmark.core import clock
+from wrenchmark.core.audit import audit_record
+from wrenchmark.core.events import CandidateRecordChanged
+from wrenchmark.core.exceptions import NotFound
+from wrenchmark.credentials.models import (
+    CURRENT_STATUSES,
+    Credential,
+    CredentialStatus,
+    DesignationHolding,
+    DesignationStatus,
+)
+from wrenchmark.credentials.standing import CredentialRow, Standing, candidate_standing
+from wrenchmark.rules import DesignationProgress, Outcome
+
+
+@dataclass
+class SyncOutcome:
+    """What one sync changed: ``(action, code)`` pairs in the order they were audited."""
+
+    changes: list[tuple[str, str]] = field(default_factory=list)
+
+    def actions(self, code: str) -> list[str]:
+        return [action for action, changed in self.changes if changed == code]
+
+
+def _renewed_on(standing: Standing, row: CredentialRow) -> dt.date | None:
+    if not row.state.renewed:
+        return None
+    codes = {code for code, rule in standing.rules.items() if rule.recertifies == row.test.code}
+    dates = [
+        r.taken_on
+        for r in standing.results
+        if r.test_code in codes and r.outcome is Outcome.PASS and r.taken_on <= standing.on
+    ]
+    return max(dates, default=None)
+
+
+def _credential_action(existing: Credential | None, new: Credential) -> str | None:
+    """The audited action that takes ``existing`` to ``new``, or ``None`` when nothing changed."""
+    certified = new.certified_on is not None and new.status in CURRENT_STATUSES
+    if existing is None:
+        if certified:
+            return "credential.issued"
+        if new.status == CredentialStatus.AWAITING_EXPERIENCE:
+            return "credential.awaiting_experience"
+        return "credential.recorded"
+    if existing.passed_on != new.passed_on or (existing.certified_on is None and new.certified_on):
+        if certified:
+            return "credential.issued"
+        if new.status == CredentialStatus.AWAITING_EXPERIENCE:
+            return "credential.awaiting_experience"
+    if new.renewed_on and new.renewed_on != existing.renewed_on and new.expires_on > existing.expires_on:
+        return "credential.renewed"
+    if existing.status != new.status:
+        return f"credential.{new.status}"
+    fields = ("test_id", "certified_on", "expires_on", "passed_on", "renewed_on")
+    if any(getattr(existing, f) != getattr(new, f) for f in fields):
+        return "credential.updated"
+    return None
+
+
+def _sync_credential(
+    standing: Standing, row: CredentialRow, existing: Credential | None
+) -> tuple[str, Credential] | None:
+    state = row.state
+    new = Credential(
+        test_code=row.test.code,
+        test=row.test,
+        status=state.status.value,
+        passed_on=state.passed_on,
+        certified_on=state.certified_on,
+        expires_on=state.expires_on,
+        renewed_on=_renewed_on(standing, row),
+    )
+    action = _credential_action(existing, new)
+    if action is None:
+        return None
+    credential = existing or new
+    for name in ("test", "status", "passed_on", "certified_on", "expires_on", "renewed_on"):
+        setattr(credential, name, getattr(new, name))
+    if action == "credential.issued" and credential.issued_at is None:
+        credential.issued_at = clock.now()
+    return action, credential
+
+
+def credentials_sync(
+    *,
+    candidate: User,
+    reason: str,
+    acting_user: User | None = None,
+    notify: bool = True,
+    on: dt.date | None = None,
+) -> SyncOutcome:
+    """Bring ``candidate``'s credentials and designations in step with the rules on ``on`` (today).
+
+    Audits each change (``credential.issued``, ``credential.awaiting_experience``, ``credential.renewed``,
+    ``credential.<status>``, ``designation.achieved``/``at_risk``/``held``/``lapsed``/``restored``) with
+    ``reason``, and, when ``notify``, e-mails the holder about issues and renewals after the commit.
+    """
+    outcome = SyncOutcome()
+    with transaction.atomic():
+        try:
+            standing = candidate_standing(candidate=candidate, on=on)
+        except NotFound:
+            return outcome  # no catalog edition in force: no rules to apply until one is loaded
+        stored = {c.test_code: c for c in Credential.objects.select_for_update().filter(holder=candidate)}
+        for row in standing.credentials:
+            existing = stored.get(row.test.code)
+            change = _sync_credential(standing, row, existing)
+            if change is None:
+                continue
+            action, credential = change
+            credential.holder = candidate
+            credential.save()
+            audit_record(
+                action=action,
+                target=credential,
+                actor=acting_user,
+                summary=f"{credential.test_code} {credential.status} to {credential.expires_on} ({reason})",
+                data={
+                    "holder": candidate.program_id,
+                    "test": credential.test_code,
+                    "status": credential.status,
+                    "expires_on": credential.expires_on.isoformat(),
+                    "reason": reason,
+                },
+            )
+            outcome.changes.append((action, credential.test_code))
+            if notify and action in ("credential.issued", "credential.renewed"):
+                transaction.on_commit(
+                    partial(credential_email_send, credential_id=credential.pk, action=action)
+                )
+        for progress in standing.designations:
+            _sync_designation(candidate, progress, acting_user, reason, outcome)
+    return outcome
+
+
+def _sync_designation(
+    candidate: User, progress: DesignationProgress, actor: User | None, reason: str, outcome: SyncOutcome
+) -> None:
+    holding = (
+        DesignationHolding.objects.select_for_update().filter(holder=candidate, code=progress.code).first()
+    )
+    if progress.held:
+        status = DesignationStatus.AT_RISK if progress.at_risk else DesignationStatus.HELD
+    elif holding is not None:
+        status = DesignationStatus.LAPSED
+    else:
+        return
+    if holding is None:
+        holding = DesignationHolding(
+            holder=candidate, code=progress.code, name=progress.name, achieved_at=clock.now()
+        )
+        action = "designation.achieved"
+    elif holding.status == status and holding.held_since == progress.held_since:
+        return
+    elif holding.status == DesignationStatus.LAPSED:
+        action = "designation.restored"
+    else:
+        action = f"designation.{status}"
+    holding.status, holding.held_since, holding.name = status, progress.held_since, progress.name
+    holding.save()
+    audit_record(
+        action=action,
+        target=holding,
+        actor=actor,
+        summary=f"{progress.name}: {status} ({reason})",
+        data={"holder": candidate.program_id, "designation": progress.code, "reason": reason},
+    )
+    outcome.changes.append((action, progress.code))
+
+
+def on_record_changed(event: CandidateRecordChanged) -> None:
+    """Recompute the candidate's credentials after a result or an experience decision."""
+    candidate = User.objects.get(pk=event.candidate_id)
+    actor = User.objects.filter(pk=event.actor_id).first() if event.actor_id else None
+    credentials_sync(candidate=candidate, reason=event.reason, acting_user=actor, notify=event.notify)
+
+
+def credential_email_send(*, credential_id: int, action: str) -> None:
+    """E-mail the holder that a certification was issued or renewed, in their language."""
+    credential = Credential.objects.select_related("holder", "test").get(pk=credential_id)
+    holder = credential.holder
+    context = {
+        "credential": credential,
+        "holder": holder,
+        "renewed": action == "credential.renewed",
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    with translation.override(holder.preferred_language):
+        subject = render_to_string("credentials/email/credential_subject.txt", context).strip()
+        body = render_to_string("credentials/email/credential.txt", context)
+    send_mail(subject, body, None, [holder.email])
