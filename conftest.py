@@ -22,6 +22,30 @@ SHARED = ROOT.parent / "shared"
 PASSWORD = "a-long-test-password-1"
 
 
+def admit(candidate: Any, test: Any) -> Any:
+    """Check ``candidate`` in for ``test`` as the suite's proctor: what lets an attempt start."""
+    from wrenchmark.accounts.models import Role, User
+    from wrenchmark.accounts.services import user_create
+    from wrenchmark.exams.services import admission_grant
+
+    proctor = User.objects.filter(email="check-in.proctor@example.test").first() or user_create(
+        email="check-in.proctor@example.test",
+        password=PASSWORD,
+        first_name="Check-in",
+        last_name="Proctor",
+        roles=(Role.PROCTOR,),
+    )
+    return admission_grant(candidate=candidate, test=test, acting_user=proctor)
+
+
+def start_admitted(**kwargs: Any) -> Any:
+    """``exams.services.attempt_start`` for a candidate the proctor has just admitted."""
+    from wrenchmark.exams.services import attempt_start
+
+    admit(kwargs["candidate"], kwargs["form"].test)
+    return attempt_start(**kwargs)
+
+
 def client_for(user: Any) -> Any:
     """A test client signed in as ``user`` (made by ``make_user``, so with ``PASSWORD``)."""
     from django.test import Client

@@ -59,7 +59,7 @@ def setup(candidates: int) -> dict[str, object]:
     from wrenchmark.accounts.services import user_create
     from wrenchmark.catalog.models import Test
     from wrenchmark.catalog.services import catalog_load
-    from wrenchmark.exams.services import form_assemble, form_publish, form_set_cut
+    from wrenchmark.exams.services import admission_grant, form_assemble, form_publish, form_set_cut
     from wrenchmark.itembank.models import Item, ItemState
     from wrenchmark.itembank.services import ItemContent, OptionInput, item_create
 
@@ -111,8 +111,16 @@ def setup(candidates: int) -> dict[str, object]:
         )
         for n in range(candidates)
     )
+    proctor = user_create(
+        email="proctor@bench.invalid",
+        password=None,
+        first_name="Bench",
+        last_name="Proctor",
+        roles=(Role.PROCTOR,),
+    )
     sessions = []
     for user in User.objects.filter(pk__in=[u.pk for u in users]):
+        admission_grant(candidate=user, test=test, acting_user=proctor)  # checked in, ready to start
         session = SessionStore()
         session["_auth_user_id"] = str(user.pk)
         session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from conftest import PASSWORD
+from conftest import PASSWORD, admit
 from tests.e2e.conftest import axe_findings
 from tests.e2e.test_experience_approval import ARTIFACTS, log_in
 from wrenchmark.exams.models import Attempt, AttemptStatus
@@ -25,6 +25,7 @@ def test_a_candidate_resumes_after_closing_the_browser_and_reads_the_report_afte
         context.set_default_timeout(15_000)
         return context, context.new_page()
 
+    admit(candidate_alice, published_form.test)
     context, page = open_page()
     log_in(page, candidate_alice.email, PASSWORD)
     page.goto("/exams/")
@@ -106,6 +107,7 @@ def test_a_wrong_device_clock_changes_nothing(
     context = browser.new_context(base_url=live_server.url)
     context.add_init_script(SKEWED_CLOCK % skew_ms)
     page = context.new_page()
+    admit(candidate_alice, published_form.test)
     log_in(page, candidate_alice.email, PASSWORD)
     assert abs(page.evaluate("Date.now()") - dt.datetime.now(dt.UTC).timestamp() * 1000 - skew_ms) < 60_000
     page.goto("/exams/")
@@ -148,6 +150,7 @@ def test_a_candidate_who_passes_sees_the_certification_on_the_dashboard(
         for fi in published_form.form_items.prefetch_related("version__options")
     }
 
+    admit(bruno, published_form.test)
     log_in(page, bruno.email, PASSWORD)
     page.goto("/exams/")
     page.get_by_role("button", name="Start A5").click()

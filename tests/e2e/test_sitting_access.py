@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from conftest import PASSWORD, admit
 from tests.e2e.conftest import axe_findings
 from tests.e2e.test_experience_approval import log_in
-from wrenchmark.exams.models import Attempt, AttemptStatus, Response
+from wrenchmark.exams.models import Attempt, AttemptStatus, ExamForm, Response
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,6 +42,7 @@ def open_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
 
 
 def start_a5(page: Any, candidate: Any) -> Attempt:
+    admit(candidate, ExamForm.objects.get(status="published").test)
     log_in(page, candidate.email, PASSWORD)
     page.goto("/exams/")
     page.get_by_role("button", name="Start A5").click()
@@ -102,6 +103,7 @@ def option_position(attempt: Attempt, position: int, letter: str) -> int:
 def test_a_candidate_sits_with_the_keyboard_alone(
     open_page: Callable[..., Any], published_form: Any, candidate_alice: Any
 ) -> None:
+    admit(candidate_alice, published_form.test)
     _, page = open_page()
     log_in(page, candidate_alice.email, PASSWORD)
     page.goto("/exams/")

@@ -96,6 +96,9 @@ class Attempt(TimeStampedModel):
     current_position = models.PositiveIntegerField(default=0)
     session_key = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=5, default="en")
+    paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="Paused by a proctor: the clock stops until the attempt resumes"
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -108,8 +111,13 @@ class Attempt(TimeStampedModel):
     def is_open(self) -> bool:
         return self.status == AttemptStatus.IN_PROGRESS
 
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
     def remaining(self, now: dt.datetime) -> dt.timedelta:
-        return max(dt.timedelta(0), self.deadline - now)
+        """Time left: while paused, what was left when the pause began."""
+        return max(dt.timedelta(0), self.deadline - (self.paused_at or now))
 
 
 class Response(models.Model):
@@ -188,3 +196,34 @@ class Accommodation(TimeStampedModel):
         return self.status == AccommodationStatus.APPROVED and (
             self.valid_until is None or day <= self.valid_until
         )
+
+
+class AdmissionSource(models.TextChoices):
+    SITE = "site", _("Checked in at a test site")
+    REMOTE = "remote", _("Checked in remotely")
+    DEMO = "demo", _("Demo sitting")
+
+
+class Admission(TimeStampedModel):
+    """A proctor's admission of a candidate to sit one test now: the only thing that lets an attempt start.
+
+    Granted at check-in (identity checked, eligibility confirmed); used by the attempt it starts; it lapses
+    unused after ``valid_until``."""
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="admissions"
+    )
+    test = models.ForeignKey("catalog.Test", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=10, choices=AdmissionSource.choices)
+    admitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    admitted_at = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    attempt = models.OneToOneField(
+        Attempt, null=True, blank=True, on_delete=models.PROTECT, related_name="admission"
+    )
+
+    class Meta:
+        ordering = ["-admitted_at"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} {self.test.code} admitted {self.admitted_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 
 from wrenchmark.accounts.models import User
 from wrenchmark.catalog.models import Test
-from wrenchmark.exams.models import Attempt, ExamForm, FormItem, FormStatus, ScoreReport
+from wrenchmark.core import clock
+from wrenchmark.exams.models import Admission, Attempt, ExamForm, FormItem, FormStatus, ScoreReport
 from wrenchmark.itembank.display import DisplayItem, display_item
 
 
@@ -36,6 +37,18 @@ def tests_with_forms() -> QuerySet[ExamForm]:
     return (
         ExamForm.objects.filter(status=FormStatus.PUBLISHED).select_related("test").order_by("test__position")
     )
+
+
+def admitted_forms_for(candidate: User) -> list[ExamForm]:
+    """The published form of each test the candidate has been checked in for and not yet started."""
+    tests = set(
+        Admission.objects.filter(candidate=candidate, attempt__isnull=True, valid_until__gte=clock.now())
+        .values_list("test_id", flat=True)
+    )
+    forms: dict[int, ExamForm] = {}
+    for form in tests_with_forms().filter(test_id__in=tests).order_by("test__position", "-published_at"):
+        forms.setdefault(form.test_id, form)
+    return list(forms.values())
 
 
 def question_view(attempt: Attempt, position: int, language: str | None = None) -> QuestionView:

@@ -32,6 +32,8 @@ from wrenchmark.exams.models import (
     Accommodation,
     AccommodationKind,
     AccommodationStatus,
+    Admission,
+    AdmissionSource,
     Attempt,
     AttemptStatus,
     CutMethod,
@@ -178,6 +180,18 @@ def attempt_start(
     ).exists():
         raise Conflict("You already have this test in progress.", code="attempt_in_progress")
     now = clock.now()
+    admission = (
+        Admission.objects.select_for_update()
+        .filter(candidate=candidate, test=form.test, attempt__isnull=True, valid_until__gte=now)
+        .order_by("admitted_at")
+        .first()
+    )
+    if admission is None:
+        raise Conflict(
+            _("A proctor must check you in for %(code)s before the test can start.")
+            % {"code": form.test.code},
+            code="not_admitted",
+        )
     rng = random.Random(secrets.randbits(64))  # noqa: S311 - seeded from secrets; order is not a secret
     form_items = list(form.form_items.select_related("version").prefetch_related("version__options"))
     order = [fi.pk for fi in form_items]
@@ -204,6 +218,8 @@ def attempt_start(
         session_key=session_key,
         language=language,
     )
+    admission.attempt = attempt
+    admission.save(update_fields=["attempt", "updated_at"])
     audit_record(
         action="attempt.started",
         target=attempt,
@@ -213,7 +229,83 @@ def attempt_start(
             "deadline": attempt.deadline.isoformat(),
             "time_multiplier": str(time_multiplier),
             "accommodation": accommodation.pk if accommodation else None,
+            "admission": admission.pk,
         },
+    )
+    return attempt
+
+
+ADMISSION_VALIDITY = dt.timedelta(hours=2)
+
+
+@transaction.atomic
+def admission_grant(
+    *, candidate: User, test: Test, acting_user: User, source: str = AdmissionSource.SITE
+) -> Admission:
+    """Admit ``candidate`` to start ``test`` within the next two hours (a proctor at check-in, or a
+    program administrator); audited as ``attempt.admitted``. Eligibility and identity are the caller's
+    checks (check-in)."""
+    require_role(acting_user, Role.PROCTOR, Role.PROGRAM_ADMIN)
+    if source not in AdmissionSource.values:
+        raise ApplicationError(f"Unknown admission source {source!r}.", code="invalid_source")
+    if candidate.pk == acting_user.pk:
+        raise ApplicationError("A proctor cannot admit themselves.", code="own_admission")
+    now = clock.now()
+    admission = Admission.objects.create(
+        candidate=candidate,
+        test=test,
+        source=source,
+        admitted_by=acting_user,
+        admitted_at=now,
+        valid_until=now + ADMISSION_VALIDITY,
+    )
+    audit_record(
+        action="attempt.admitted",
+        target=admission,
+        actor=acting_user,
+        summary=f"{candidate.program_id} admitted to {test.code} ({source})",
+        data={"candidate": candidate.program_id, "test": test.code, "source": source},
+    )
+    return admission
+
+
+@transaction.atomic
+def attempt_pause(*, attempt_id: int, acting_user: User, reason: str) -> Attempt:
+    """A proctor pauses an attempt (an incident at the site): the clock stops and answers are refused
+    until it resumes. Audited as ``attempt.paused``."""
+    require_role(acting_user, Role.PROCTOR, Role.PROGRAM_ADMIN)
+    if not reason.strip():
+        raise ApplicationError("Say why the attempt is paused.", code="reason_required", field="reason")
+    attempt = Attempt.objects.select_for_update().select_related("form__test").get(pk=attempt_id)
+    finalize_if_overdue(attempt)
+    if not attempt.is_open:
+        raise Conflict(_("This attempt has ended."), code="attempt_closed")
+    if attempt.is_paused:
+        raise Conflict("The attempt is already paused.", code="already_paused")
+    attempt.paused_at = clock.now()
+    attempt.save(update_fields=["paused_at", "updated_at"])
+    audit_record(action="attempt.paused", target=attempt, actor=acting_user, summary=reason.strip()[:300])
+    return attempt
+
+
+@transaction.atomic
+def attempt_resume(*, attempt_id: int, acting_user: User) -> Attempt:
+    """Resume a paused attempt: the deadline moves by the time it was paused, so the candidate gets the
+    time they had not used. Audited as ``attempt.resumed``."""
+    require_role(acting_user, Role.PROCTOR, Role.PROGRAM_ADMIN)
+    attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+    if not attempt.is_open or attempt.paused_at is None:
+        raise Conflict("Only a paused attempt can resume.", code="not_paused")
+    now = clock.now()
+    paused_for = now - attempt.paused_at
+    attempt.deadline += paused_for
+    attempt.paused_at = None
+    attempt.save(update_fields=["deadline", "paused_at", "updated_at"])
+    audit_record(
+        action="attempt.resumed",
+        target=attempt,
+        actor=acting_user,
+        data={"paused_seconds": int(paused_for.total_seconds()), "deadline": attempt.deadline.isoformat()},
     )
     return attempt
 
@@ -291,6 +383,8 @@ def _refusal(attempt: Attempt, session_key: str) -> Conflict | None:
         return Conflict(_("Time is up: the attempt ended at its deadline."), code="deadline_passed")
     if not attempt.is_open:
         return Conflict(_("This attempt has ended; answers can no longer change."), code="attempt_closed")
+    if attempt.is_paused:
+        return Conflict(_("The proctor has paused this test; the clock is stopped."), code="paused")
     if attempt.session_key and attempt.session_key != session_key:
         return Conflict(_("This attempt is open in another browser."), code="other_session")
     return None
@@ -363,7 +457,7 @@ WITH attempt AS (
     SELECT id, deadline, option_orders -> %(item_key)s::text AS options
     FROM exams_attempt
     WHERE id = %(attempt)s AND candidate_id = %(candidate)s AND status = %(open)s
-        AND deadline >= %(cutoff)s AND (session_key = '' OR session_key = %(session)s)
+        AND paused_at IS NULL AND deadline >= %(cutoff)s AND (session_key = '' OR session_key = %(session)s)
     FOR SHARE
 ), saved AS (
     INSERT INTO exams_response AS response (attempt_id, form_item_id, choice, flagged, client_seq, saved_at)
@@ -523,7 +617,7 @@ def attempt_take_over(*, attempt_id: int, candidate: User, session_key: str) -> 
 def finalize_if_overdue(attempt: Attempt, *, force: bool = False) -> bool:
     """Finalise ``attempt`` (locked by the caller) if its time ran out: finished at its deadline."""
     now = clock.now()
-    if attempt.is_open and (force or now > attempt.deadline + SAVE_GRACE):
+    if attempt.is_open and (force or (not attempt.is_paused and now > attempt.deadline + SAVE_GRACE)):
         _finalize(attempt, status=AttemptStatus.TIMED_OUT, finished_at=attempt.deadline)
         return True
     return False
@@ -625,7 +719,9 @@ def result_email_send(*, report_id: int) -> None:
 def attempts_finalize_overdue() -> int:
     """Finalise every attempt whose time ran out, each at its deadline; safe to run any number of times."""
     done = 0
-    overdue = Attempt.objects.filter(status=AttemptStatus.IN_PROGRESS, deadline__lt=clock.now() - SAVE_GRACE)
+    overdue = Attempt.objects.filter(
+        status=AttemptStatus.IN_PROGRESS, paused_at__isnull=True, deadline__lt=clock.now() - SAVE_GRACE
+    )
     for attempt_id in overdue.values_list("pk", flat=True):
         with transaction.atomic():
             attempt = Attempt.objects.select_for_update().select_related("form__test").get(pk=attempt_id)

@@ -39,7 +39,7 @@ def exam_home(request: HttpRequest) -> HttpResponse:
         request,
         "exams/home.html",
         {
-            "forms": selectors.tests_with_forms(),
+            "forms": selectors.admitted_forms_for(user),
             "open_attempts": Attempt.objects.filter(
                 candidate=user, status=AttemptStatus.IN_PROGRESS
             ).select_related("form__test"),

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_sit_drives_a_whole_sitting_and_reports_the_credential(
-    published_form: Any, candidate_alice: Any
+    published_form: Any, candidate_alice: Any, proctor_bob: Any
 ) -> None:
     out = StringIO()
     call_command(

@@ -14,12 +14,20 @@ from django.core.management import call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conftest import start_admitted
+from wrenchmark.core import clock
+from wrenchmark.core.audit import audit_events_for
 from wrenchmark.core.exceptions import ApplicationError, Conflict
 from wrenchmark.exams.models import AttemptStatus, FormItem
 from wrenchmark.exams.services import (
+    ADMISSION_VALIDITY,
     SAVE_GRACE,
+    admission_grant,
+    attempt_pause,
+    attempt_resume,
     attempt_start,
     attempt_submit,
+    attempts_finalize_overdue,
     form_assemble,
     form_publish,
     form_set_cut,
@@ -72,7 +80,7 @@ def test_the_deadline_is_fixed_at_the_start_with_the_accommodation(
     published_form: Any, candidate_alice: Any
 ) -> None:
     with time_machine.travel(START, tick=False):
-        attempt = attempt_start(
+        attempt = start_admitted(
             candidate=candidate_alice, form=published_form, session_key="s1", time_multiplier=Decimal("1.5")
         )
     assert attempt.deadline - attempt.started_at == dt.timedelta(minutes=75 * 1.5)
@@ -85,7 +93,7 @@ def test_a_retried_or_reordered_save_never_overwrites_a_newer_answer(
     published_form: Any, candidate_alice: Any
 ) -> None:
     with time_machine.travel(START, tick=False):
-        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
         item = attempt.item_order[0]
         save = {
             "attempt_id": attempt.pk,
@@ -109,7 +117,7 @@ def test_saves_are_accepted_until_the_grace_ends_and_then_the_attempt_ends_at_it
     published_form: Any, candidate_alice: Any
 ) -> None:
     with time_machine.travel(START, tick=False):
-        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
     save = {
         "attempt_id": attempt.pk,
         "candidate": candidate_alice,
@@ -133,7 +141,7 @@ def test_submitting_twice_finalises_once_and_only_scored_items_count(
     published_form: Any, candidate_alice: Any
 ) -> None:
     with time_machine.travel(START, tick=False):
-        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
         form_items = {fi.pk: fi for fi in published_form.form_items.prefetch_related("version__options")}
         for seq, fi_id in enumerate(attempt.item_order, start=1):
             fi = form_items[fi_id]
@@ -162,7 +170,7 @@ def test_the_overdue_job_finalises_at_the_deadline_and_is_idempotent(
     published_form: Any, candidate_alice: Any
 ) -> None:
     with time_machine.travel(START, tick=False):
-        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
     with time_machine.travel(START + dt.timedelta(hours=3), tick=False):
         out, again = StringIO(), StringIO()
         call_command("exams_finalize_overdue", stdout=out)
@@ -191,7 +199,7 @@ def test_the_candidate_gets_the_result_by_email_once_it_is_committed(
     from django.core import mail
 
     with time_machine.travel(START, tick=False):
-        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
         with django_capture_on_commit_callbacks(execute=True):
             attempt_submit(attempt_id=attempt.pk, candidate=candidate_alice, session_key="s1")
     assert len(mail.outbox) == 1
@@ -200,3 +208,57 @@ def test_the_candidate_gets_the_result_by_email_once_it_is_committed(
     assert message.subject == "Your A5 result"
     assert f"/exams/attempts/{attempt.pk}/report/" in message.body
     assert candidate_alice.program_id in message.body
+
+
+def test_only_an_admitted_candidate_can_start_and_an_admission_starts_one_attempt(
+    published_form: Any, candidate_alice: Any, proctor_bob: Any
+) -> None:
+    with time_machine.travel(START, tick=False):
+        with pytest.raises(Conflict) as refused:
+            attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        assert refused.value.code == "not_admitted"
+        with pytest.raises(ApplicationError) as self_admitted:
+            admission_grant(candidate=proctor_bob, test=published_form.test, acting_user=proctor_bob)
+        assert self_admitted.value.code == "own_admission"
+        admission = admission_grant(
+            candidate=candidate_alice, test=published_form.test, acting_user=proctor_bob
+        )
+        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt_submit(attempt_id=attempt.pk, candidate=candidate_alice, session_key="s1")
+        admission.refresh_from_db()
+        assert admission.attempt == attempt
+        with pytest.raises(Conflict) as used:
+            attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        assert used.value.code == "not_admitted"
+    later = START + ADMISSION_VALIDITY + dt.timedelta(minutes=1)
+    with time_machine.travel(START, tick=False):
+        admission_grant(candidate=candidate_alice, test=published_form.test, acting_user=proctor_bob)
+    with time_machine.travel(later, tick=False), pytest.raises(Conflict) as lapsed:
+        attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+    assert lapsed.value.code == "not_admitted"
+
+
+def test_a_paused_attempt_keeps_its_time_refuses_answers_and_resumes_with_the_unused_time(
+    published_form: Any, candidate_alice: Any, proctor_bob: Any
+) -> None:
+    with time_machine.travel(START, tick=False):
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
+    minutes = published_form.test.minutes
+    save = {"attempt_id": attempt.pk, "candidate": candidate_alice, "session_key": "s1", "flagged": False}
+    with time_machine.travel(START + dt.timedelta(minutes=10), tick=False):
+        attempt_pause(attempt_id=attempt.pk, acting_user=proctor_bob, reason="Fire alarm")
+    # The pause outlasts the original deadline: nothing finalises it, and nothing can be answered.
+    during = START + dt.timedelta(minutes=minutes + 30)
+    with time_machine.travel(during, tick=False):
+        assert attempts_finalize_overdue() == 0
+        with pytest.raises(Conflict) as paused:
+            response_save(**save, form_item_id=attempt.item_order[0], choice=1, client_seq=1)
+        assert paused.value.code == "paused"
+        attempt.refresh_from_db()
+        assert attempt.remaining(clock.now()) == dt.timedelta(minutes=minutes - 10)
+        attempt_resume(attempt_id=attempt.pk, acting_user=proctor_bob)
+        attempt.refresh_from_db()
+        assert attempt.deadline == during + dt.timedelta(minutes=minutes - 10)
+        assert response_save(**save, form_item_id=attempt.item_order[0], choice=1, client_seq=1).applied
+    actions = list(audit_events_for(attempt).order_by("id").values_list("action", flat=True))
+    assert actions[-2:] == ["attempt.paused", "attempt.resumed"]

@@ -9,11 +9,11 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
-from conftest import client_for
+from conftest import client_for, start_admitted
 from wrenchmark.core.audit import audit_events_for
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.exams.models import FormItem
-from wrenchmark.exams.services import accommodation_decide, attempt_start, attempt_submit, response_save
+from wrenchmark.exams.services import accommodation_decide, attempt_submit, response_save
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ START = dt.datetime(2026, 11, 28, 14, 0, tzinfo=dt.UTC)
 
 
 def sit(candidate: Any, form: Any, correct: int) -> Any:
-    attempt = attempt_start(candidate=candidate, form=form, session_key="s1", shuffle=False)
+    attempt = start_admitted(candidate=candidate, form=form, session_key="s1", shuffle=False)
     for seq, form_item in enumerate(FormItem.objects.filter(form=form).prefetch_related("version__options")):
         key = next(o.position for o in form_item.version.options.all() if o.is_key)
         choice = key if seq < correct else (key + 1) % 4
@@ -95,7 +95,7 @@ def test_approved_extra_time_applies_to_the_deadline_automatically(
             time_multiplier=Decimal("1.5"),
             valid_until=dt.date(2027, 6, 30),
         )
-        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
     assert attempt.deadline - attempt.started_at == dt.timedelta(minutes=minutes * 1.5)
     assert attempt.time_multiplier == Decimal("1.50")
     started = audit_events_for(attempt).get(action="attempt.started")
@@ -121,7 +121,7 @@ def test_an_expired_or_denied_accommodation_does_not_apply(
             acting_user=program_admin_paula,
             reason="No supporting documents",
         )
-        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
     assert attempt.deadline - attempt.started_at == dt.timedelta(minutes=published_form.test.minutes)
 
 

@@ -24,13 +24,13 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import client_for
+from conftest import admit, client_for, start_admitted
+from wrenchmark.accounts.models import User
 from wrenchmark.core.exceptions import Conflict
 from wrenchmark.exams.models import Attempt, AttemptStatus, Response
 from wrenchmark.exams.services import (
     OPTION_LETTERS,
     SAVE_GRACE,
-    attempt_start,
     attempt_submit,
     response_save,
 )
@@ -43,6 +43,7 @@ on_postgresql = pytest.mark.skipif(
 
 
 def start(client: Client, form: Any) -> Attempt:
+    admit(User.objects.get(pk=client.session["_auth_user_id"]), form.test)
     response = client.post(f"/exams/forms/{form.pk}/start/")
     assert response.status_code == 302
     return Attempt.objects.latest("pk")
@@ -114,7 +115,7 @@ def test_a_save_by_letter_is_refused_after_the_grace_and_the_attempt_ends_at_its
     published_form: Any, candidate_alice: Any
 ) -> None:
     with time_machine.travel(START, tick=False):
-        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
     save_by_letter: dict[str, Any] = {
         "attempt_id": attempt.pk,
         "candidate": candidate_alice,
@@ -135,7 +136,7 @@ def test_a_save_by_letter_is_refused_after_the_grace_and_the_attempt_ends_at_its
 
 
 def test_a_save_from_another_session_is_refused(published_form: Any, candidate_alice: Any) -> None:
-    attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+    attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
     with pytest.raises(Conflict) as other:
         response_save(
             attempt_id=attempt.pk,
@@ -161,7 +162,7 @@ saves = st.lists(
 def test_replayed_duplicated_and_reordered_saves_keep_the_newest_answer(
     published_form: Any, candidate_alice: Any, saves: list[tuple[int, int, str | None, bool]]
 ) -> None:
-    attempt = Attempt.objects.filter(candidate=candidate_alice).first() or attempt_start(
+    attempt = Attempt.objects.filter(candidate=candidate_alice).first() or start_admitted(
         candidate=candidate_alice, form=published_form, session_key="s1"
     )
     attempt.responses.all().delete()
@@ -273,7 +274,7 @@ def _key_letter(attempt: Attempt, published_form: Any, item: int) -> str:
 def test_a_save_waiting_on_a_finalisation_is_refused_and_not_scored(
     published_form: Any, candidate_alice: Any
 ) -> None:
-    attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+    attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
     item = next(i for i in attempt.item_order if published_form.form_items.get(pk=i).scored)
     late_save = InThread(
         lambda: response_save(
@@ -301,7 +302,7 @@ def test_a_save_waiting_on_a_finalisation_is_refused_and_not_scored(
 def test_a_finalisation_waits_for_a_save_in_flight_and_scores_it(
     published_form: Any, candidate_alice: Any
 ) -> None:
-    attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+    attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
     item = next(i for i in attempt.item_order if published_form.form_items.get(pk=i).scored)
     key = _key_letter(attempt, published_form, item)
     wrong = next(letter for letter in OPTION_LETTERS if letter != key)

@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from conftest import start_admitted
 from wrenchmark.core.audit import audit_events_for
 from wrenchmark.exams.models import Response, ScoreReport
-from wrenchmark.exams.services import attempt_start, attempt_submit, response_save
+from wrenchmark.exams.services import attempt_submit, response_save
 from wrenchmark.scoring.models import TestResult
 
 START = dt.datetime(2026, 11, 28, 14, 0, tzinfo=dt.UTC)
@@ -27,7 +28,7 @@ def test_any_order_of_saves_keeps_the_answer_with_the_highest_sequence(
     published_form: Any, candidate_alice: Any
 ) -> None:
     with time_machine.travel(START, tick=False):
-        attempt = attempt_start(
+        attempt = start_admitted(
             candidate=candidate_alice, form=published_form, session_key="s1", shuffle=False
         )
     items = attempt.item_order[:3]
@@ -86,7 +87,7 @@ def test_any_order_of_saves_keeps_the_answer_with_the_highest_sequence(
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_submits_finalise_once(published_form: Any, candidate_alice: Any) -> None:
     with time_machine.travel(START, tick=False):
-        attempt = attempt_start(candidate=candidate_alice, form=published_form, session_key="s1")
+        attempt = start_admitted(candidate=candidate_alice, form=published_form, session_key="s1")
     barrier = threading.Barrier(2)
     reports: list[int] = []
     errors: list[BaseException] = []

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from conftest import client_for
+from conftest import admit, client_for
+from wrenchmark.accounts.models import User
 from wrenchmark.core.models import AuditEvent
 from wrenchmark.exams.models import Attempt
 from wrenchmark.itembank.models import ItemOption, ItemTranslation
@@ -19,6 +20,7 @@ CANARY = "ZQXCANARY"
 
 
 def start(client: Client, form: Any) -> Attempt:
+    admit(User.objects.get(pk=client.session["_auth_user_id"]), form.test)
     response = client.post(f"/exams/forms/{form.pk}/start/")
     assert response.status_code == 302
     return Attempt.objects.latest("pk")

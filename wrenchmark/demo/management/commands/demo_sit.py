@@ -1,7 +1,8 @@
 """``manage.py demo_sit --test A5 --candidate ID [--answers correct|random|SEED] [--json]``.
 
 Drives a candidate through a whole sitting of the test's published form with the same services the exam
-page uses (start, one save per question, submit) and prints the result and the credential's status.
+page uses (a demo check-in, start, one save per question, submit) and prints the result and the
+credential's status.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wrenchmark.accounts.models import User
+from wrenchmark.accounts.models import Role, User
 from wrenchmark.accounts.program_ids import normalise_program_id
 from wrenchmark.catalog.selectors import catalog_test_get, edition_in_force
 from wrenchmark.core.exceptions import ApplicationError, NotFound
 from wrenchmark.credentials.selectors import credential_for_test
-from wrenchmark.exams.models import FormItem
+from wrenchmark.exams.models import AdmissionSource, FormItem
 from wrenchmark.exams.selectors import published_form_for
-from wrenchmark.exams.services import attempt_start, attempt_submit, response_save
+from wrenchmark.exams.services import admission_grant, attempt_start, attempt_submit, response_save
 
 
 class Command(BaseCommand):
@@ -53,7 +54,18 @@ class Command(BaseCommand):
         if mode not in ("correct", "random") and not mode.isdigit():
             raise CommandError("--answers must be correct, random or a number")
         rng = random.Random(int(mode) if mode.isdigit() else None)  # simulated answers, not secrets
+        proctor = (
+            User.objects.filter(role_grants__role__in=[Role.PROCTOR, Role.PROGRAM_ADMIN], is_active=True)
+            .exclude(pk=candidate.pk)
+            .order_by("-is_demo", "pk")
+            .first()
+        )
+        if proctor is None:
+            raise CommandError(
+                "no proctor or program administrator to check the candidate in; run manage.py demo_load"
+            )
         try:
+            admission_grant(candidate=candidate, test=test, acting_user=proctor, source=AdmissionSource.DEMO)
             attempt = attempt_start(candidate=candidate, form=form, session_key="demo-sit")
             keys = {
                 fi.pk: next(o.position for o in fi.version.options.all() if o.is_key)
