@@ -187,3 +187,26 @@ def test_a_candidate_who_passes_sees_the_certification_on_the_dashboard(
     page.goto("/dashboard/")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-after-pass.png"), full_page=True)
+
+
+def test_a_pause_by_the_proctor_stops_the_clock_and_keeps_the_answers_until_the_test_resumes(
+    page: Any, published_form: Any, candidate_alice: Any, proctor_bob: Any
+) -> None:
+    from wrenchmark.exams.services import attempt_pause, attempt_resume
+
+    admit(candidate_alice, published_form.test)
+    log_in(page, candidate_alice.email, PASSWORD)
+    page.goto("/exams/")
+    page.get_by_role("button", name="Start A5").click()
+    page.get_by_role("heading", name=re.compile("Question 1 of")).wait_for()
+    page.wait_for_load_state("networkidle")  # the live server shares this thread's SQLite connection
+    attempt = Attempt.objects.get(candidate=candidate_alice)
+    attempt_pause(attempt_id=attempt.pk, acting_user=proctor_bob, reason="Power cut in the room")
+
+    page.locator("#question input[name=answer]").nth(2).check()
+    page.get_by_text("The proctor has paused this test").wait_for()
+    assert not attempt.responses.exists()
+
+    attempt_resume(attempt_id=attempt.pk, acting_user=proctor_bob)
+    page.get_by_text("All answers saved").wait_for()
+    assert attempt.responses.get().client_seq >= 1

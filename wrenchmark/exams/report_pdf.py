@@ -6,7 +6,7 @@ import io
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
@@ -92,7 +92,7 @@ def score_report_pdf(
             [_("Scaled score"), f"{report.scaled} " + _("(100–500; 300 passes on every form)")],  # noqa: RUF001
             [_("Scored questions answered correctly"), f"{report.raw} / {report.scored_total}"],
             [_("Form"), attempt.form.code],
-            [_("Finished"), date_format(finished, "Y-m-d H:i") if finished else ""],
+            [_("Finished"), date_format(timezone.localtime(finished), "Y-m-d H:i") if finished else ""],
         ]
         credential_line = _credential_line(credential)
         if credential_line:

@@ -26,6 +26,7 @@
   var offline = false;
   var retryDelay = 1000;
   var ending = false;
+  var paused = false;
   var seen = {};
   var latest = {};
   var nav = document.querySelector(".navigator");
@@ -47,7 +48,15 @@
   }
 
   function setRemaining(ms) { remainingMs = ms; clockBase = performance.now(); }
-  function leftMs() { return Math.max(0, remainingMs - (performance.now() - clockBase)); }
+  function leftMs() {
+    if (paused) { return Math.max(0, remainingMs); }  // the proctor stopped the clock
+    return Math.max(0, remainingMs - (performance.now() - clockBase));
+  }
+  function setPaused(on) {
+    if (on && !paused) { remainingMs = leftMs(); }
+    paused = on;
+    clockBase = performance.now();
+  }
 
   function status(message, isOffline) {
     var el = document.getElementById("save-status");
@@ -80,9 +89,16 @@
     flushThen(submit);
   }
 
-  function handleRefusal(response) {
+  function handleRefusal(response, retry) {
     return response.json().then(function (body) {
       if (body.code === "other_session") { status(text.other, true); window.location.reload(); return; }
+      if (body.code === "paused") {
+        // Paused by the proctor: keep every queued answer and ask again until the test resumes.
+        setPaused(true);
+        status(text.paused, true);
+        window.setTimeout(retry, 3000);
+        return;
+      }
       queue = []; persist();
       window.location.assign(reportUrl);
     });
@@ -95,8 +111,9 @@
     if (!offline) { status(text.saving, false); }
     request("POST", api + "/responses", entry).then(function (response) {
       sending = false;
-      if (response.status === 409) { return handleRefusal(response); }
+      if (response.status === 409) { return handleRefusal(response, send); }
       if (!response.ok) { throw new Error("HTTP " + response.status); }
+      setPaused(false);
       return response.json().then(function (ack) {
         queue = queue.filter(function (e) { return !(e.form_item === ack.form_item && e.seq <= ack.seq); });
         persist();
@@ -183,8 +200,9 @@
     if (target < 0 || target >= total) { return; }
     var url = api + "/questions/" + target + (language ? "?language=" + language : "");
     request("GET", url).then(function (response) {
-      if (response.status === 409) { return handleRefusal(response); }
+      if (response.status === 409) { return handleRefusal(response, function () { load(target, language); }); }
       if (!response.ok) { throw new Error("HTTP " + response.status); }
+      setPaused(false);
       return response.json().then(function (q) {
         seen[q.position] = { position: q.position, html: q.html };
         setRemaining(q.remaining_ms);
