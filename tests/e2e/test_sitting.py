@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from conftest import PASSWORD, admit
 from tests.e2e.conftest import axe_findings
@@ -210,3 +211,25 @@ def test_a_pause_by_the_proctor_stops_the_clock_and_keeps_the_answers_until_the_
     attempt_resume(attempt_id=attempt.pk, acting_user=proctor_bob)
     page.get_by_text("All answers saved").wait_for()
     assert attempt.responses.get().client_seq >= 1
+
+
+def test_the_page_warns_at_15_5_and_1_minutes_left(
+    page: Any, published_form: Any, candidate_alice: Any
+) -> None:
+    from django.utils import timezone
+
+    admit(candidate_alice, published_form.test)
+    log_in(page, candidate_alice.email, PASSWORD)
+    page.goto("/exams/")
+    page.get_by_role("button", name="Start A5").click()
+    page.get_by_role("heading", name=re.compile("Question 1 of")).wait_for()
+    assert page.locator("#timer-warning").inner_text() == ""
+    for left, warning in [(14, "15 minutes left"), (4, "5 minutes left"), (0.9, "1 minute left")]:
+        page.wait_for_load_state("networkidle")  # the live server shares this thread's SQLite connection
+        Attempt.objects.filter(candidate=candidate_alice).update(
+            deadline=timezone.now() + dt.timedelta(minutes=left)
+        )
+        page.reload()
+        alert = page.get_by_role("alert")
+        expect(alert).to_have_text(warning)
+        assert alert.is_visible()

@@ -252,7 +252,7 @@
     [15, 5, 1].forEach(function (minutes) {
       if (!warned[minutes] && ms <= minutes * 60000 && ms > 0) {
         warned[minutes] = true;
-        document.getElementById("timer-warning").textContent = minutes + " " + text.minutes;
+        document.getElementById("timer-warning").textContent = minutes + " " + (minutes === 1 ? text.minute : text.minutes);
       }
     });
     if (ms <= 0) { finish(); }
