@@ -14,6 +14,8 @@ urlpatterns = [
     path("experience/", include("wrenchmark.experience.urls")),
     path("items/", include("wrenchmark.itembank.urls")),
     path("exams/", include("wrenchmark.exams.urls")),
+    path("tests/", include("wrenchmark.registrations.urls")),
+    path("appointments/", include("wrenchmark.appointments.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "wrenchmark.itembank",
     "wrenchmark.exams",
     "wrenchmark.credentials",
+    "wrenchmark.registrations",
+    "wrenchmark.appointments",
     "wrenchmark.dashboard",
     "wrenchmark.demo",
 ]
@@ -168,6 +170,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 WRENCHMARK_PROGRAM = envstr("WRENCHMARK_PROGRAM", "ase")
 # Where the product is served, for links in e-mails.
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
+
+# Payments: a dotted path to a provider class (wrenchmark.registrations.payments.PaymentProvider).
+# The built-in one is a clearly labelled demo that takes no card data.
+PAYMENT_PROVIDER = envstr("PAYMENT_PROVIDER", "wrenchmark.registrations.payments.DemoPaymentProvider")
 # Program IDs look like WM-1234-5678: this prefix, then eight digits whose last is a check digit.
 PROGRAM_ID_PREFIX = envstr("PROGRAM_ID_PREFIX", "WM")
 

@@ -12,6 +12,7 @@ from wrenchmark.core.exceptions import NotFound
 from wrenchmark.credentials.standing import candidate_standing
 from wrenchmark.exams.selectors import report_links_for
 from wrenchmark.experience.selectors import pending_count, review_queue
+from wrenchmark.registrations.selectors import registrations_open_for
 
 
 @login_required
@@ -37,5 +38,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "reviews_waiting": reviews_waiting,
             "pending_entries": pending_count(user),
             "report_links": report_links_for(user),
+            "to_take": registrations_open_for(user),
         },
     )

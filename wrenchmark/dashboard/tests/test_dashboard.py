@@ -144,3 +144,18 @@ def test_a_staff_member_sees_how_many_entries_wait_for_review(
 def test_the_dashboard_needs_a_login(catalog: Any) -> None:
     response = Client().get("/dashboard/")
     assert response.status_code == 302
+
+
+def test_bought_tests_show_their_take_by_date(candidate_alice: Any, catalog: Any) -> None:
+    from wrenchmark.registrations.services import order_place
+
+    order_place(
+        buyer=candidate_alice, tests=[Test.objects.get(edition=catalog, code="A4")], idempotency_key="k1"
+    )
+    client = Client()
+    client.login(username=candidate_alice.email, password=PASSWORD)
+    page = client.get("/dashboard/").content.decode()
+    row = page.split('data-testid="to-take"')[1].split("</table>")[0]
+    assert "A4" in row
+    assert (TODAY + dt.timedelta(days=90)).isoformat() in row
+    assert "in 90 days" in row

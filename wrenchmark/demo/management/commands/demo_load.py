@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
+from wrenchmark.appointments.demo import demo_appointment_load, demo_sites_load
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.demo.loading import (
     DEMO_PASSWORD,
@@ -14,6 +16,7 @@ from wrenchmark.demo.loading import (
     demo_load,
     demo_logins,
 )
+from wrenchmark.registrations.demo import demo_registrations_load
 
 
 class Command(BaseCommand):
@@ -31,6 +34,20 @@ class Command(BaseCommand):
         forms = demo_forms_publish()
         if forms:
             self.stdout.write(f"Demo forms published: {', '.join(forms)}.")
+        if demo_registrations_load():
+            self.stdout.write(
+                "Demo orders: James has bought A2; Riverside Auto Service bought him an L1 voucher."
+            )
+        demo_sites_load()
+        appointment = demo_appointment_load()
+        if appointment is not None:
+            local = timezone.localtime(
+                appointment.starts_at, appointment.site.zone if appointment.site else None
+            )
+            self.stdout.write(
+                f"Demo appointment: James Carter, A2, {appointment.site} at {local:%Y-%m-%d %H:%M %Z}; "
+                "bob.proctor checks him in on the roster from an hour before."
+            )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}) — DEMO DATA, not real people:")
         for login in demo_logins():
