@@ -42,8 +42,9 @@ def tests_with_forms() -> QuerySet[ExamForm]:
 def admitted_forms_for(candidate: User) -> list[ExamForm]:
     """The published form of each test the candidate has been checked in for and not yet started."""
     tests = set(
-        Admission.objects.filter(candidate=candidate, attempt__isnull=True, valid_until__gte=clock.now())
-        .values_list("test_id", flat=True)
+        Admission.objects.filter(
+            candidate=candidate, attempt__isnull=True, valid_until__gte=clock.now()
+        ).values_list("test_id", flat=True)
     )
     forms: dict[int, ExamForm] = {}
     for form in tests_with_forms().filter(test_id__in=tests).order_by("test__position", "-published_at"):
