@@ -184,7 +184,12 @@ class Accommodation(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was approved or denied (the program's words)")
+    request_note = models.TextField(blank=True, help_text="What the candidate asked for and why")
+    document = models.FileField(
+        upload_to="accommodations/%Y/%m/", blank=True, help_text="Supporting document (PDF, PNG or JPEG)"
+    )
+    document_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["candidate", "-created_at"]

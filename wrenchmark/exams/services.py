@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.template.loader import render_to_string
@@ -316,6 +317,126 @@ def extra_time_in_force(*, candidate: User, on: dt.date) -> Accommodation | None
         candidate=candidate, kind=AccommodationKind.EXTRA_TIME, status=AccommodationStatus.APPROVED
     ).order_by("-time_multiplier", "-id")
     return next((a for a in granted if a.applies_on(on)), None)
+
+
+ACCOMMODATION_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+ACCOMMODATION_DOCUMENT_TYPES = {b"%PDF-": ".pdf", b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
+
+
+def _document_checked(document: UploadedFile) -> str:
+    """The file's extension, from its first bytes (not its name); refuse anything but PDF, PNG or JPEG."""
+    if document.size is not None and document.size > ACCOMMODATION_DOCUMENT_MAX_BYTES:
+        raise ApplicationError(
+            _("The document is larger than 5 MB."), code="document_too_large", field="document"
+        )
+    head = document.read(8)
+    document.seek(0)
+    for magic, extension in ACCOMMODATION_DOCUMENT_TYPES.items():
+        if head.startswith(magic):
+            return extension
+    raise ApplicationError(
+        _("Attach the document as a PDF, PNG or JPEG file."), code="document_type", field="document"
+    )
+
+
+@transaction.atomic
+def accommodation_request(
+    *,
+    candidate: User,
+    kind: str,
+    note: str,
+    document: UploadedFile | None,
+    time_multiplier: Decimal = Decimal(1),
+) -> Accommodation:
+    """A candidate asks for an accommodation, with a note and a supporting document; a program
+    administrator decides it (``accommodation_review``). Audited as ``accommodation.requested``."""
+    if kind not in AccommodationKind.values:
+        raise ApplicationError(_("Choose an accommodation."), code="invalid_kind", field="kind")
+    if kind == AccommodationKind.EXTRA_TIME and not Decimal(1) < time_multiplier <= Decimal(3):
+        raise ApplicationError(
+            _("Extra time is a multiplier above 1 and at most 3."),
+            code="invalid_multiplier",
+            field="time_multiplier",
+        )
+    if not note.strip():
+        raise ApplicationError(_("Say what you need and why."), code="note_required", field="note")
+    if document is None:
+        raise ApplicationError(_("Attach a supporting document."), code="document_required", field="document")
+    extension = _document_checked(document)
+    if Accommodation.objects.filter(
+        candidate=candidate, kind=kind, status=AccommodationStatus.REQUESTED
+    ).exists():
+        raise Conflict(
+            _("You already have a request for this accommodation waiting."), code="already_requested"
+        )
+    accommodation = Accommodation(
+        candidate=candidate,
+        kind=kind,
+        time_multiplier=time_multiplier if kind == AccommodationKind.EXTRA_TIME else Decimal(1),
+        status=AccommodationStatus.REQUESTED,
+        request_note=note.strip(),
+        document_name=(document.name or "document")[:200],
+    )
+    accommodation.document.save(f"{secrets.token_hex(16)}{extension}", document, save=False)
+    accommodation.save()
+    audit_record(
+        action="accommodation.requested",
+        target=accommodation,
+        actor=candidate,
+        data={"kind": kind, "time_multiplier": str(accommodation.time_multiplier)},
+    )
+    return accommodation
+
+
+@transaction.atomic
+def accommodation_review(
+    *,
+    accommodation: Accommodation,
+    approve: bool,
+    acting_user: User,
+    reason: str = "",
+    valid_until: dt.date | None = None,
+    time_multiplier: Decimal | None = None,
+) -> Accommodation:
+    """A program administrator approves (optionally changing the multiplier, with an end date) or denies
+    (with a reason) a waiting request. Audited as ``accommodation.approved`` / ``accommodation.denied``."""
+    require_role(acting_user, Role.PROGRAM_ADMIN)
+    accommodation = Accommodation.objects.select_for_update().get(pk=accommodation.pk)
+    if accommodation.status != AccommodationStatus.REQUESTED:
+        raise Conflict(_("This request was already decided."), code="already_decided")
+    if accommodation.candidate_id == acting_user.pk:
+        raise ApplicationError(_("You cannot decide your own request."), code="own_request")
+    if not approve and not reason.strip():
+        raise ApplicationError(_("Say why the request is denied."), code="reason_required", field="reason")
+    multiplier = accommodation.time_multiplier if time_multiplier is None else time_multiplier
+    if (
+        approve
+        and accommodation.kind == AccommodationKind.EXTRA_TIME
+        and not Decimal(1) < multiplier <= Decimal(3)
+    ):
+        raise ApplicationError(
+            _("Extra time is a multiplier above 1 and at most 3."),
+            code="invalid_multiplier",
+            field="time_multiplier",
+        )
+    if valid_until is not None and valid_until < clock.today():
+        raise ApplicationError(
+            _("The end date is in the past."), code="valid_until_past", field="valid_until"
+        )
+    accommodation.status = AccommodationStatus.APPROVED if approve else AccommodationStatus.DENIED
+    accommodation.time_multiplier = multiplier
+    accommodation.valid_until = valid_until
+    accommodation.decided_by, accommodation.decided_at = acting_user, clock.now()
+    accommodation.reason = reason.strip()
+    accommodation.save()
+    audit_record(
+        action=f"accommodation.{accommodation.status}",
+        target=accommodation,
+        actor=acting_user,
+        summary=reason.strip()[:300],
+        data={"candidate": accommodation.candidate.program_id, "time_multiplier": str(multiplier)},
+    )
+    return accommodation
 
 
 @transaction.atomic
