@@ -89,7 +89,7 @@ def test_after_a_fail_the_buy_page_shows_the_date_the_test_opens(
         record(candidate_alice, "A5", DAY - dt.timedelta(days=5), outcome="fail")
         html = client_for(candidate_alice).get("/tests/").content.decode()
     assert re.search(r'id="test-A5"[^>]*disabled', html)
-    assert "Possible from 2026-09-27." in html
+    assert "you can register again from 2026-09-27." in html
 
 
 @pytest.mark.django_db
