@@ -64,3 +64,19 @@ def roster_for(site: TestSite | None, day: dt.date) -> QuerySet[Appointment]:
         )
         .order_by("starts_at", "registration__candidate__last_name", "id")
     )
+
+
+def appointments_overview(
+    *, start: dt.date, end: dt.date, site: TestSite | None = None, status: str = ""
+) -> QuerySet[Appointment]:
+    """Appointments starting from ``start`` to ``end`` (inclusive, UTC days) for the program's overview."""
+    appointments = (
+        Appointment.objects.filter(starts_at__date__gte=start, starts_at__date__lte=end)
+        .select_related("site", "registration__candidate", "registration__test")
+        .order_by("starts_at", "id")
+    )
+    if site is not None:
+        appointments = appointments.filter(site=site)
+    if status:
+        appointments = appointments.filter(status=status)
+    return appointments

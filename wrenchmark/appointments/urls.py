@@ -10,5 +10,6 @@ urlpatterns = [
     path("<int:appointment_id>/reschedule/", views.appointment_reschedule, name="reschedule"),
     path("<int:appointment_id>/cancel/", views.appointment_cancel, name="cancel"),
     path("roster/", views.roster, name="roster"),
+    path("admin/", views.admin_overview, name="admin"),
     path("roster/<int:appointment_id>/<slug:action>/", views.roster_action, name="roster_action"),
 ]

@@ -24,7 +24,7 @@ from wrenchmark.appointments.access import (
     access_site_for_proctor,
 )
 from wrenchmark.appointments.forms import REMOTE, BookingForm, CheckInForm, IncidentForm, PauseForm, SlotForm
-from wrenchmark.appointments.models import Appointment, TestSite
+from wrenchmark.appointments.models import Appointment, AppointmentStatus, TestSite
 from wrenchmark.core import clock
 from wrenchmark.core.exceptions import ApplicationError, NotFound
 
@@ -243,3 +243,38 @@ def _proctor_action(request: HttpRequest, appointment_id: int, action: str) -> H
 @require_POST
 def roster_action(request: HttpRequest, appointment_id: int, action: str) -> HttpResponse:
     return _proctor_action(request, appointment_id, action.replace("-", "_"))
+
+
+@login_required
+def admin_overview(request: HttpRequest) -> HttpResponse:
+    """Program administrators: appointments by date, site and status (No Shows included)."""
+    user = _user(request)
+    if not user.has_role(Role.PROGRAM_ADMIN):
+        raise Http404
+    today = clock.today()
+    try:
+        start = dt.date.fromisoformat(request.GET.get("from") or (today - dt.timedelta(days=7)).isoformat())
+        end = dt.date.fromisoformat(request.GET.get("to") or (today + dt.timedelta(days=30)).isoformat())
+    except ValueError:
+        messages.error(request, _("Dates are written YYYY-MM-DD."))
+        start, end = today - dt.timedelta(days=7), today + dt.timedelta(days=30)
+    status = request.GET.get("status", "")
+    if status not in AppointmentStatus.values:
+        status = ""
+    site_id = request.GET.get("site", "")
+    site = TestSite.objects.filter(pk=site_id).first() if site_id.isdigit() else None
+    appointments = selectors.appointments_overview(start=start, end=end, site=site, status=status)
+    counts = dict.fromkeys(AppointmentStatus.values, 0)
+    for appointment in appointments:
+        counts[appointment.status] += 1
+    return render(
+        request,
+        "appointments/admin.html",
+        {
+            "appointments": appointments,
+            "counts": [(label, counts[value]) for value, label in AppointmentStatus.choices],
+            "sites": TestSite.objects.order_by("name"),
+            "statuses": AppointmentStatus.choices,
+            "filters": {"from": start, "to": end, "status": status, "site": site},
+        },
+    )

@@ -139,3 +139,23 @@ def test_the_nav_links_appointments_for_everyone_and_the_roster_for_proctors(
         not in client_for(candidate_alice).get("/appointments/").content.decode()
     )
     assert 'href="/appointments/roster/"' in client_for(proctor_bob).get("/appointments/").content.decode()
+
+
+def test_program_administrators_see_appointments_and_no_shows_by_period_site_and_status(
+    booked: Any, now: Any, program_admin_paula: Any, candidate_alice: Any
+) -> None:
+    from wrenchmark.appointments.services import appointments_mark_no_shows
+
+    paula = client_for(program_admin_paula)
+    day = booked.starts_at.date().isoformat()
+    page = paula.get(f"/appointments/admin/?from={day}&to={day}").content.decode()
+    assert "Alice Archer" in page
+    assert "Booked: <strong>1</strong>" in page
+    now.move_to(booked.ends_at + dt.timedelta(hours=1))
+    appointments_mark_no_shows()
+    paula = client_for(program_admin_paula)  # a new sign-in at the later time
+    page = paula.get(f"/appointments/admin/?from={day}&to={day}&status=no_show").content.decode()
+    assert "No Show: <strong>1</strong>" in page
+    assert "Alice Archer" in page
+    assert paula.get("/appointments/admin/?from=yesterday").status_code == 200
+    assert client_for(candidate_alice).get("/appointments/admin/").status_code == 404
