@@ -184,7 +184,7 @@ def appointment_book(
     confirmation with a calendar invitation is e-mailed once the booking commits."""
     _require_booker(registration, acting_user)
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("test__edition", "candidate")
         .get(pk=registration.pk)
     )
@@ -262,7 +262,7 @@ def change_refusal(appointment: Appointment) -> str | None:
 
 def _lock_for_change(appointment: Appointment, acting_user: User) -> Appointment:
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("registration__test__edition", "registration__candidate", "site")
         .get(pk=appointment.pk)
     )
@@ -387,7 +387,7 @@ def appointments_mark_no_shows() -> int:
 @transaction.atomic
 def _no_show_mark(*, appointment_id: int) -> bool:
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("registration__test", "registration__candidate", "site")
         .get(pk=appointment_id)
     )
@@ -430,7 +430,7 @@ def proctor_can_work(proctor: User, site: TestSite | None) -> bool:
 def _lock_for_proctor(appointment: Appointment, proctor: User) -> Appointment:
     require_role(proctor, Role.PROCTOR, Role.PROGRAM_ADMIN)
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("registration__test", "registration__candidate", "site")
         .get(pk=appointment.pk)
     )
@@ -611,7 +611,7 @@ def appointments_complete(*, candidate_id: int) -> int:
     """Complete the candidate's checked-in appointments whose admitted attempt has ended; idempotent."""
     done = 0
     checked_in = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .filter(registration__candidate_id=candidate_id, status=AppointmentStatus.CHECKED_IN)
         .select_related("registration")
     )

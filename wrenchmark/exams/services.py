@@ -277,7 +277,7 @@ def attempt_pause(*, attempt_id: int, acting_user: User, reason: str) -> Attempt
     require_role(acting_user, Role.PROCTOR, Role.PROGRAM_ADMIN)
     if not reason.strip():
         raise ApplicationError("Say why the attempt is paused.", code="reason_required", field="reason")
-    attempt = Attempt.objects.select_for_update().select_related("form__test").get(pk=attempt_id)
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("form__test").get(pk=attempt_id)
     finalize_if_overdue(attempt)
     if not attempt.is_open:
         raise Conflict(_("This attempt has ended."), code="attempt_closed")
@@ -708,7 +708,7 @@ def refusal_for(attempt: Attempt, session_key: str) -> Conflict | None:
 @transaction.atomic
 def attempt_touch(*, attempt_id: int) -> None:
     """Finalise the attempt now if its time ran out (every access does this, so no cron is needed)."""
-    attempt = Attempt.objects.select_for_update().select_related("form__test").get(pk=attempt_id)
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("form__test").get(pk=attempt_id)
     finalize_if_overdue(attempt)
 
 
@@ -717,7 +717,7 @@ def attempt_take_over(*, attempt_id: int, candidate: User, session_key: str) -> 
     """Move an open attempt to this browser session; the other session's saves are refused from now on.
     Audited as ``attempt.taken_over``."""
     attempt = (
-        Attempt.objects.select_for_update()
+        Attempt.objects.select_for_update(of=("self",))
         .select_related("form__test")
         .get(pk=attempt_id, candidate=candidate)
     )
@@ -749,7 +749,7 @@ def attempt_submit(*, attempt_id: int, candidate: User, session_key: str) -> Sco
     """Submit and score; submitting again returns the same report. After the deadline (plus grace) the
     attempt is finalised at its deadline instead."""
     attempt = (
-        Attempt.objects.select_for_update()
+        Attempt.objects.select_for_update(of=("self",))
         .select_related("form__test")
         .get(pk=attempt_id, candidate=candidate)
     )
@@ -845,7 +845,11 @@ def attempts_finalize_overdue() -> int:
     )
     for attempt_id in overdue.values_list("pk", flat=True):
         with transaction.atomic():
-            attempt = Attempt.objects.select_for_update().select_related("form__test").get(pk=attempt_id)
+            attempt = (
+                Attempt.objects.select_for_update(of=("self",))
+                .select_related("form__test")
+                .get(pk=attempt_id)
+            )
             if finalize_if_overdue(attempt):
                 done += 1
     return done

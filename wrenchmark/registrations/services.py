@@ -19,6 +19,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext
 
 from wrenchmark.accounts.models import Role, User
 from wrenchmark.accounts.services import require_role
@@ -85,7 +86,7 @@ def _order_number_new(today: dt.date) -> str:
 def _refusal_text(eligibility: Eligibility) -> str:
     text = " ".join(refusal.message for refusal in eligibility.refusals)
     if eligibility.earliest is not None:
-        text += f" Possible from {eligibility.earliest.isoformat()}."
+        text += " " + gettext("Possible from %(day)s.") % {"day": eligibility.earliest.isoformat()}
     return text
 
 
@@ -451,7 +452,7 @@ def _admin_change_start(
         raise Conflict(
             f"Order {order.number} is already {order.get_status_display().lower()}.", code="order_closed"
         )
-    lines = list(order.lines.select_related("test").select_for_update())
+    lines = list(order.lines.select_related("test").select_for_update(of=("self",)))
     if line is not None:
         lines = [candidate for candidate in lines if candidate.pk == line.pk]
         if not lines:
