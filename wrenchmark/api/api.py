@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -69,8 +69,9 @@ def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRespo
     )
 
 
+@api.exception_handler(InterfaceError)
 @api.exception_handler(OperationalError)
-def database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
     """The database is briefly out of reach (restarting, or SQLite's single writer stayed busy past the
     timeout): a 503 the client retries, not a 500. The exam endpoints are idempotent, so a retry of a
     request whose outcome is unknown is safe."""

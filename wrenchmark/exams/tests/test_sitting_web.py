@@ -164,3 +164,29 @@ def test_a_locked_database_answers_503_to_retry_and_the_retry_lands(
     assert busy["Retry-After"] == "1"
     assert not attempt.responses.exists()
     assert save(client, attempt, form_item=item, choice="B", seq=1).json()["applied"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_database_answers_503_before_any_view_runs(
+    published_form: Any, candidate_alice: Any
+) -> None:
+    from django.db import OperationalError
+
+    from wrenchmark.accounts.models import User as UserModel
+
+    client = client_for(candidate_alice)
+    attempt = start(client, published_form)
+    original = UserModel.objects.get_queryset
+
+    def unreachable(self: Any) -> Any:
+        raise OperationalError("server closed the connection unexpectedly")
+
+    UserModel.objects.get_queryset = unreachable.__get__(UserModel.objects)  # type: ignore[method-assign]
+    try:
+        api = client.get(f"/api/v1/attempts/{attempt.pk}")
+        page = client.get(f"/exams/attempts/{attempt.pk}/")
+    finally:
+        UserModel.objects.get_queryset = original  # type: ignore[method-assign]
+    assert (api.status_code, api.json()["code"], api["Retry-After"]) == (503, "database_busy", "1")
+    assert page.status_code == 503
+    assert client.get(f"/api/v1/attempts/{attempt.pk}").status_code == 200
