@@ -11,6 +11,7 @@ import datetime as dt
 import random
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from decimal import Decimal
 
 from django.conf import settings
@@ -537,12 +538,12 @@ def response_save(
     if choice is not None and letter is not None:
         raise ValueError("Give the option's position or the letter shown, not both.")
     if (
-        connection.vendor == "postgresql"
+        connection.vendor in _UPSERTS
         and choice is None
         and client_seq >= 1
         and (letter is None or letter in OPTION_LETTERS)
     ):
-        ack = _response_upsert(
+        ack = _UPSERTS[connection.vendor](
             attempt_id=attempt_id,
             candidate_id=candidate.pk,
             session_key=session_key,
@@ -641,6 +642,78 @@ def _response_upsert(
         return None
     remaining = max(dt.timedelta(0), row[0] - now)
     return SaveAck(form_item_id, client_seq, True, int(remaining.total_seconds() * 1000))
+
+
+# The same save on SQLite, which has no data-modifying CTEs and no FOR SHARE: the upsert and the position
+# are two statements in one transaction, and the transaction itself is the lock (the settings open every
+# SQLite transaction IMMEDIATE, so a finalisation and a save never interleave). Datetimes are bound in
+# the text form Django stores, so they compare as the ORM's do.
+_UPSERT_SQLITE = """
+INSERT INTO exams_response (attempt_id, form_item_id, choice, flagged, client_seq, saved_at)
+SELECT id, %(item)s, json_extract(option_orders, %(choice_path)s), %(flagged)s, %(seq)s, %(now)s
+FROM exams_attempt
+WHERE id = %(attempt)s AND candidate_id = %(candidate)s AND status = %(open)s AND paused_at IS NULL
+    AND deadline >= %(cutoff)s AND (session_key = '' OR session_key = %(session)s)
+    AND json_type(option_orders, %(item_path)s) = 'array'
+    AND (%(choice_path)s IS NULL OR json_extract(option_orders, %(choice_path)s) IS NOT NULL)
+ON CONFLICT (attempt_id, form_item_id) DO UPDATE
+    SET choice = excluded.choice, flagged = excluded.flagged, client_seq = excluded.client_seq,
+        saved_at = excluded.saved_at
+    WHERE exams_response.client_seq < excluded.client_seq
+RETURNING (SELECT deadline FROM exams_attempt WHERE id = %(attempt)s)
+"""
+_MOVE_SQLITE = """
+UPDATE exams_attempt SET current_position = %(position)s, updated_at = %(now)s
+WHERE id = %(attempt)s AND current_position <> %(position)s
+    AND %(position)s BETWEEN 0 AND json_array_length(item_order) - 1
+"""
+
+
+def _response_upsert_sqlite(
+    *,
+    attempt_id: int,
+    candidate_id: int,
+    session_key: str,
+    form_item_id: int,
+    shown: int | None,
+    flagged: bool,
+    client_seq: int,
+    position: int | None,
+) -> SaveAck | None:
+    """``_response_upsert`` for SQLite: two statements in one (IMMEDIATE) transaction; None when nothing
+    was written, for the locked path to decide."""
+    now = clock.now()
+    ops = connection.ops
+    item_path = f'$."{form_item_id}"'
+    params: dict[str, Any] = {
+        "attempt": attempt_id,
+        "candidate": candidate_id,
+        "open": AttemptStatus.IN_PROGRESS.value,
+        "cutoff": ops.adapt_datetimefield_value(now - SAVE_GRACE),
+        "session": session_key,
+        "item": form_item_id,
+        "item_path": item_path,
+        "choice_path": None if shown is None else f"{item_path}[{shown}]",
+        "flagged": flagged,
+        "seq": client_seq,
+        "now": ops.adapt_datetimefield_value(now),
+        "position": position,
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_UPSERT_SQLITE, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        if position is not None:
+            cursor.execute(_MOVE_SQLITE, params)
+    deadline = Attempt._meta.get_field("deadline").to_python(row[0])
+    if timezone.is_naive(deadline):
+        deadline = timezone.make_aware(deadline, dt.UTC)
+    remaining = max(dt.timedelta(0), deadline - now)
+    return SaveAck(form_item_id, client_seq, True, int(remaining.total_seconds() * 1000))
+
+
+_UPSERTS = {"postgresql": _response_upsert, "sqlite": _response_upsert_sqlite}
 
 
 def _option_for_letter(attempt: Attempt, form_item_id: int, letter: str) -> int:

@@ -212,6 +212,34 @@ def test_a_save_on_postgresql_is_one_statement_after_the_session_and_the_user(
     assert attempt.current_position == 1
 
 
+def test_a_save_on_sqlite_is_the_upsert_and_the_move_in_one_transaction(
+    published_form: Any, candidate_alice: Any
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("the two-statement save runs on SQLite")
+    client = client_for(candidate_alice)
+    attempt = start(client, published_form)
+    item = shuffled_item(attempt)
+    with CaptureQueriesContext(connection) as queries:
+        ack = save(client, attempt, form_item=item, choice="C", seq=1, position=2).json()
+    assert ack["applied"]
+    statements = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("BEGIN", "SAVEPOINT", "RELEASE"))
+    ]
+    assert ["django_session" in statements[0], "accounts_user" in statements[1]] == [True, True]
+    assert statements[2].lstrip().startswith("INSERT INTO exams_response")
+    assert statements[3].lstrip().startswith("UPDATE exams_attempt")
+    assert len(statements) == 4
+    assert (
+        Response.objects.get(attempt=attempt, form_item_id=item).choice == attempt.option_orders[str(item)][2]
+    )
+    attempt.refresh_from_db()
+    assert attempt.current_position == 2
+    assert 0 < ack["remaining_ms"] <= 75 * 60 * 1000
+
+
 def _backend_pid() -> int:
     connection.ensure_connection()
     return int(connection.connection.info.backend_pid)
