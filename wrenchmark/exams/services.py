@@ -11,8 +11,8 @@ import datetime as dt
 import random
 import secrets
 from dataclasses import dataclass
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
