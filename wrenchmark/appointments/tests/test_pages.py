@@ -159,3 +159,22 @@ def test_program_administrators_see_appointments_and_no_shows_by_period_site_and
     assert "Alice Archer" in page
     assert paula.get("/appointments/admin/?from=yesterday").status_code == 200
     assert client_for(candidate_alice).get("/appointments/admin/").status_code == 404
+
+
+def test_the_roster_and_the_candidates_page_show_the_sites_own_clock(
+    now: Any, alice_a5: Any, denver: Any, candidate_alice: Any
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    from wrenchmark.accounts.models import User as UserModel
+    from wrenchmark.appointments.services import appointment_book
+
+    starts_at = dt.datetime(2026, 12, 1, 8, 15, tzinfo=ZoneInfo("America/Denver"))  # 10:15 in New York
+    appointment_book(registration=alice_a5, site=denver, starts_at=starts_at, acting_user=candidate_alice)
+    dora = UserModel.objects.get(first_name="Dora")
+    roster = client_for(dora).get(f"/appointments/roster/?site={denver.pk}&day=2026-12-01").content.decode()
+    assert "08:15 · Alice Archer" in roster
+    assert "10:15" not in roster
+    mine = client_for(candidate_alice).get("/appointments/").content.decode()
+    assert "8:15" in mine
+    assert "MST" in mine
