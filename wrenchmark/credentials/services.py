@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import partial
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -18,10 +19,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from wrenchmark.accounts.models import User
+from wrenchmark.catalog.selectors import edition_in_force
 from wrenchmark.core import clock
 from wrenchmark.core.audit import audit_record
 from wrenchmark.core.events import CandidateRecordChanged
 from wrenchmark.core.exceptions import NotFound
+from wrenchmark.core.models import AuditEvent
 from wrenchmark.credentials.models import (
     CURRENT_STATUSES,
     Credential,
@@ -211,3 +214,85 @@ def credential_email_send(*, credential_id: int, action: str) -> None:
         subject = render_to_string("credentials/email/credential_subject.txt", context).strip()
         body = render_to_string("credentials/email/credential.txt", context)
     send_mail(subject, body, None, [holder.email])
+
+
+@dataclass(frozen=True)
+class RefreshOutcome:
+    """What one daily refresh moved: credentials now expiring, now expired, and holders recomputed."""
+
+    expiring: int
+    expired: int
+    holders: int
+
+
+REFRESH_BATCH = 5000
+
+
+def _move(queryset: Any, status: str, on: dt.date) -> tuple[int, set[int]]:
+    """Set ``status`` on every credential in ``queryset``, in batches of ids (set-based: one UPDATE and
+    one bulk audit insert per batch), and return how many moved and whose."""
+    moved, holders = 0, set[int]()
+    while True:
+        batch = list(queryset.values_list("pk", "holder_id", "test_code", "expires_on")[:REFRESH_BATCH])
+        if not batch:
+            return moved, holders
+        with transaction.atomic():
+            Credential.objects.filter(pk__in=[row[0] for row in batch]).update(
+                status=status, updated_at=clock.now()
+            )
+            AuditEvent.objects.bulk_create(
+                AuditEvent(
+                    occurred_at=clock.now(),
+                    actor=None,
+                    action=f"credential.{status}",
+                    target_type=Credential._meta.label_lower,
+                    target_id=str(pk),
+                    summary=f"{code} {status} (expires {expires_on}; daily refresh {on})",
+                    data={
+                        "test": code,
+                        "status": status,
+                        "expires_on": expires_on.isoformat(),
+                        "reason": "refresh",
+                    },
+                )
+                for pk, _holder, code, expires_on in batch
+            )
+        moved += len(batch)
+        holders.update(row[1] for row in batch)
+
+
+def credentials_refresh(*, on: dt.date | None = None) -> RefreshOutcome:
+    """Move credentials across dates (run daily; idempotent): certified → expiring within the edition's
+    notice period, any valid or waiting credential → expired after its last valid day. Set-based, in
+    batches; each move audited. The holders whose credentials moved get their designations recomputed
+    (``credentials_sync``), which is what turns a Master "at risk" or "lapsed"."""
+    on = on or clock.today()
+    try:
+        notice = edition_in_force(on=on).policy("expiring_notice_days")
+    except NotFound:
+        return RefreshOutcome(0, 0, 0)
+    expired, expired_holders = _move(
+        Credential.objects.filter(
+            status__in=[
+                CredentialStatus.CERTIFIED,
+                CredentialStatus.EXPIRING,
+                CredentialStatus.AWAITING_EXPERIENCE,
+            ],
+            expires_on__lt=on,
+        ).order_by("pk"),
+        CredentialStatus.EXPIRED,
+        on,
+    )
+    expiring, expiring_holders = _move(
+        Credential.objects.filter(
+            status=CredentialStatus.CERTIFIED,
+            expires_on__gte=on,
+            expires_on__lt=on + dt.timedelta(days=notice),
+        ).order_by("pk"),
+        CredentialStatus.EXPIRING,
+        on,
+    )
+    holders = expired_holders | expiring_holders
+    for holder in User.objects.filter(pk__in=holders):
+        credentials_sync(candidate=holder, reason="daily refresh", notify=False, on=on)
+    return RefreshOutcome(expiring=expiring, expired=expired, holders=len(holders))

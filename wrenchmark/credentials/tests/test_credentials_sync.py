@@ -201,3 +201,49 @@ def test_results_loaded_in_bulk_email_nobody(
         record(candidate_alice, catalog, "A5", TODAY, source="import")
     assert Credential.objects.get(holder=candidate_alice).status == CredentialStatus.CERTIFIED
     assert mail.outbox == []
+
+
+def test_the_daily_refresh_moves_credentials_across_dates_once_and_recomputes_designations(
+    candidate_alice: Any, program_admin_paula: Any, auto_area: Any, catalog: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from wrenchmark.credentials.services import credentials_refresh
+
+    entry_review(
+        entry=experience(candidate_alice, program_admin_paula, auto_area, years=8),
+        approve=True,
+        reason="",
+        acting_user=program_admin_paula,
+    )
+    old = TODAY - dt.timedelta(days=400)
+    record(candidate_alice, catalog, "A1", old, source="import")
+    for code in ["A2", "A3", "A4", "A5", "A6", "A7", "A8"]:
+        record(candidate_alice, catalog, code, TODAY - dt.timedelta(days=20), source="import")
+    a1 = Credential.objects.get(holder=candidate_alice, test_code="A1")
+    a1_expiry = add_years(old, 5)
+
+    outcome = credentials_refresh(on=a1_expiry - dt.timedelta(days=30))
+    assert (outcome.expiring, outcome.expired, outcome.holders) == (1, 0, 1)
+    a1.refresh_from_db()
+    assert a1.status == CredentialStatus.EXPIRING
+    assert DesignationHolding.objects.get(holder=candidate_alice, code="master-auto").status == "at_risk"
+    assert credentials_refresh(on=a1_expiry - dt.timedelta(days=30)) == type(outcome)(0, 0, 0)
+
+    out = StringIO()
+    call_command("credentials_refresh", "--on", (a1_expiry + dt.timedelta(days=1)).isoformat(), stdout=out)
+    assert (
+        out.getvalue().strip()
+        == "Credentials refreshed: 0 now expiring, 1 now expired; 1 holders' designations recomputed."
+    )
+    a1.refresh_from_db()
+    assert a1.status == CredentialStatus.EXPIRED
+    assert DesignationHolding.objects.get(holder=candidate_alice, code="master-auto").status == "lapsed"
+    assert [e.action for e in audit_events_for(a1).order_by("id")] == [
+        "credential.issued",
+        "credential.expiring",
+        "credential.expired",
+    ]
+    assert Credential.objects.filter(holder=candidate_alice, status=CredentialStatus.CERTIFIED).count() == 7
