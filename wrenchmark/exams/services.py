@@ -340,6 +340,16 @@ def _document_checked(document: UploadedFile) -> str:
     )
 
 
+def _check_extra_time(kind: str, time_multiplier: Decimal) -> None:
+    """Extra time is a multiplier above 1 and at most 3 (triple time)."""
+    if kind == AccommodationKind.EXTRA_TIME and not Decimal(1) < time_multiplier <= Decimal(3):
+        raise ApplicationError(
+            _("Extra time is a multiplier above 1 and at most 3."),
+            code="invalid_multiplier",
+            field="time_multiplier",
+        )
+
+
 @transaction.atomic
 def accommodation_request(
     *,
@@ -353,12 +363,7 @@ def accommodation_request(
     administrator decides it (``accommodation_review``). Audited as ``accommodation.requested``."""
     if kind not in AccommodationKind.values:
         raise ApplicationError(_("Choose an accommodation."), code="invalid_kind", field="kind")
-    if kind == AccommodationKind.EXTRA_TIME and not Decimal(1) < time_multiplier <= Decimal(3):
-        raise ApplicationError(
-            _("Extra time is a multiplier above 1 and at most 3."),
-            code="invalid_multiplier",
-            field="time_multiplier",
-        )
+    _check_extra_time(kind, time_multiplier)
     if not note.strip():
         raise ApplicationError(_("Say what you need and why."), code="note_required", field="note")
     if document is None:
@@ -410,16 +415,8 @@ def accommodation_review(
     if not approve and not reason.strip():
         raise ApplicationError(_("Say why the request is denied."), code="reason_required", field="reason")
     multiplier = accommodation.time_multiplier if time_multiplier is None else time_multiplier
-    if (
-        approve
-        and accommodation.kind == AccommodationKind.EXTRA_TIME
-        and not Decimal(1) < multiplier <= Decimal(3)
-    ):
-        raise ApplicationError(
-            _("Extra time is a multiplier above 1 and at most 3."),
-            code="invalid_multiplier",
-            field="time_multiplier",
-        )
+    if approve:
+        _check_extra_time(accommodation.kind, multiplier)
     if valid_until is not None and valid_until < clock.today():
         raise ApplicationError(
             _("The end date is in the past."), code="valid_until_past", field="valid_until"
@@ -457,12 +454,8 @@ def accommodation_decide(
     require_role(acting_user, Role.PROGRAM_ADMIN)
     if kind not in AccommodationKind.values:
         raise ApplicationError(f"Unknown accommodation {kind!r}.", code="invalid_kind", field="kind")
-    if kind == AccommodationKind.EXTRA_TIME and approve and not Decimal(1) < time_multiplier <= Decimal(3):
-        raise ApplicationError(
-            "Extra time is a multiplier above 1 and at most 3.",
-            code="invalid_multiplier",
-            field="time_multiplier",
-        )
+    if approve:
+        _check_extra_time(kind, time_multiplier)
     if not approve and not reason.strip():
         raise ApplicationError("Say why the accommodation is denied.", code="reason_required", field="reason")
     accommodation = Accommodation.objects.create(
@@ -640,8 +633,7 @@ def _response_upsert(
         row = cursor.fetchone()
     if row is None:
         return None
-    remaining = max(dt.timedelta(0), row[0] - now)
-    return SaveAck(form_item_id, client_seq, True, int(remaining.total_seconds() * 1000))
+    return _written_ack(form_item_id, client_seq, row[0], now)
 
 
 # The same save on SQLite, which has no data-modifying CTEs and no FOR SHARE: the upsert and the position
@@ -709,6 +701,11 @@ def _response_upsert_sqlite(
     deadline = Attempt._meta.get_field("deadline").to_python(row[0])
     if timezone.is_naive(deadline):
         deadline = timezone.make_aware(deadline, dt.UTC)
+    return _written_ack(form_item_id, client_seq, deadline, now)
+
+
+def _written_ack(form_item_id: int, client_seq: int, deadline: dt.datetime, now: dt.datetime) -> SaveAck:
+    """The acknowledgement of a save a single-statement upsert wrote: its sequence, the time left."""
     remaining = max(dt.timedelta(0), deadline - now)
     return SaveAck(form_item_id, client_seq, True, int(remaining.total_seconds() * 1000))
 

@@ -52,6 +52,12 @@ def experience(candidate: Any, reviewer: Any, area: Any, years: int = 3) -> Any:
     )
 
 
+def approve_experience(candidate: Any, reviewer: Any, area: Any, years: int = 3) -> None:
+    entry_review(
+        entry=experience(candidate, reviewer, area, years), approve=True, reason="", acting_user=reviewer
+    )
+
+
 def test_a_pass_with_experience_met_issues_the_certification_audited_and_emailed(
     candidate_alice: Any,
     program_admin_paula: Any,
@@ -59,12 +65,7 @@ def test_a_pass_with_experience_met_issues_the_certification_audited_and_emailed
     catalog: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    entry_review(
-        entry=experience(candidate_alice, program_admin_paula, auto_area),
-        approve=True,
-        reason="",
-        acting_user=program_admin_paula,
-    )
+    approve_experience(candidate_alice, program_admin_paula, auto_area)
     with django_capture_on_commit_callbacks(execute=True):
         record(candidate_alice, catalog, "A5", TODAY)
 
@@ -105,12 +106,7 @@ def test_a_pass_without_experience_waits_then_is_issued_when_experience_is_appro
 def test_a_recertification_pass_renews_the_same_credential(
     candidate_alice: Any, program_admin_paula: Any, auto_area: Any, catalog: Any
 ) -> None:
-    entry_review(
-        entry=experience(candidate_alice, program_admin_paula, auto_area, years=8),
-        approve=True,
-        reason="",
-        acting_user=program_admin_paula,
-    )
+    approve_experience(candidate_alice, program_admin_paula, auto_area, years=8)
     first_pass = TODAY - dt.timedelta(days=365 * 5 - 60)  # expires in about two months
     record(candidate_alice, catalog, "A5", first_pass, source="import")
     credential = Credential.objects.get(holder=candidate_alice, test_code="A5")
@@ -142,12 +138,7 @@ def test_a_fail_changes_no_credential_and_sync_is_idempotent(
 def test_master_is_achieved_then_at_risk_then_lapsed_then_restored(
     candidate_alice: Any, program_admin_paula: Any, auto_area: Any, catalog: Any
 ) -> None:
-    entry_review(
-        entry=experience(candidate_alice, program_admin_paula, auto_area, years=8),
-        approve=True,
-        reason="",
-        acting_user=program_admin_paula,
-    )
+    approve_experience(candidate_alice, program_admin_paula, auto_area, years=8)
     old = TODAY - dt.timedelta(days=400)
     record(candidate_alice, catalog, "A1", old, source="import")
     for code in ["A2", "A3", "A4", "A5", "A6", "A7"]:
@@ -191,12 +182,7 @@ def test_results_loaded_in_bulk_email_nobody(
     catalog: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    entry_review(
-        entry=experience(candidate_alice, program_admin_paula, auto_area),
-        approve=True,
-        reason="",
-        acting_user=program_admin_paula,
-    )
+    approve_experience(candidate_alice, program_admin_paula, auto_area)
     with django_capture_on_commit_callbacks(execute=True):
         record(candidate_alice, catalog, "A5", TODAY, source="import")
     assert Credential.objects.get(holder=candidate_alice).status == CredentialStatus.CERTIFIED
@@ -212,12 +198,7 @@ def test_the_daily_refresh_moves_credentials_across_dates_once_and_recomputes_de
 
     from wrenchmark.credentials.services import credentials_refresh
 
-    entry_review(
-        entry=experience(candidate_alice, program_admin_paula, auto_area, years=8),
-        approve=True,
-        reason="",
-        acting_user=program_admin_paula,
-    )
+    approve_experience(candidate_alice, program_admin_paula, auto_area, years=8)
     old = TODAY - dt.timedelta(days=400)
     record(candidate_alice, catalog, "A1", old, source="import")
     for code in ["A2", "A3", "A4", "A5", "A6", "A7", "A8"]:

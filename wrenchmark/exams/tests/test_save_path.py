@@ -10,7 +10,6 @@ is refused.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -19,13 +18,11 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import connection, connections, transaction
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import admit, client_for, start_admitted
-from wrenchmark.accounts.models import User
+from conftest import client_for, start_admitted
 from wrenchmark.core.exceptions import Conflict
 from wrenchmark.exams.models import Attempt, AttemptStatus, Response
 from wrenchmark.exams.services import (
@@ -34,25 +31,13 @@ from wrenchmark.exams.services import (
     attempt_submit,
     response_save,
 )
+from wrenchmark.exams.tests.test_sitting_web import save, start
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 11, 28, 14, 0, tzinfo=dt.UTC)
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the single-statement save runs on PostgreSQL"
 )
-
-
-def start(client: Client, form: Any) -> Attempt:
-    admit(User.objects.get(pk=client.session["_auth_user_id"]), form.test)
-    response = client.post(f"/exams/forms/{form.pk}/start/")
-    assert response.status_code == 302
-    return Attempt.objects.latest("pk")
-
-
-def save(client: Client, attempt: Attempt, **fields: Any) -> Any:
-    return client.post(
-        f"/api/v1/attempts/{attempt.pk}/responses", data=json.dumps(fields), content_type="application/json"
-    )
 
 
 def shuffled_item(attempt: Attempt) -> int:
