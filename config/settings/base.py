@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "wrenchmark.credentials",
     "wrenchmark.registrations",
     "wrenchmark.appointments",
+    "wrenchmark.renewals",
+    "wrenchmark.shops",
     "wrenchmark.dashboard",
     "wrenchmark.demo",
 ]

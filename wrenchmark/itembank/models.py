@@ -35,6 +35,7 @@ class ItemStyle(models.TextChoices):
 class ItemPool(models.TextChoices):
     OPERATIONAL = "operational", _("Operational (forms)")
     PRACTICE = "practice", _("Practice only")
+    RENEWAL = "renewal", _("Renewal program only")
 
 
 class ExhibitKind(models.TextChoices):
