@@ -28,7 +28,7 @@ class RenewalSubscription(TimeStampedModel):
         ordering = ["holder", "-starts_on"]
 
     def __str__(self) -> str:
-        return f"{self.holder} renewal {self.starts_on}–{self.ends_on}"
+        return f"{self.holder} renewal {self.starts_on} to {self.ends_on}"
 
 
 class RenewalQuestion(TimeStampedModel):

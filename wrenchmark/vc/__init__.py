@@ -1,0 +1,1 @@
+"""Verifiable credentials, framework-free: keys, Data Integrity and JOSE proofs, status lists, checks."""
