@@ -16,6 +16,8 @@ urlpatterns = [
     path("exams/", include("wrenchmark.exams.urls")),
     path("tests/", include("wrenchmark.registrations.urls")),
     path("appointments/", include("wrenchmark.appointments.urls")),
+    path("renewal/", include("wrenchmark.renewals.urls")),
+    path("shops/", include("wrenchmark.shops.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

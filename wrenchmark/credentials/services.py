@@ -23,17 +23,18 @@ from wrenchmark.catalog.selectors import edition_in_force
 from wrenchmark.core import clock
 from wrenchmark.core.audit import audit_record
 from wrenchmark.core.events import CandidateRecordChanged
-from wrenchmark.core.exceptions import NotFound
+from wrenchmark.core.exceptions import ApplicationError, NotFound
 from wrenchmark.core.models import AuditEvent
 from wrenchmark.credentials.models import (
     CURRENT_STATUSES,
     Credential,
+    CredentialExtension,
     CredentialStatus,
     DesignationHolding,
     DesignationStatus,
 )
 from wrenchmark.credentials.standing import CredentialRow, Standing, candidate_standing
-from wrenchmark.rules import DesignationProgress, Outcome
+from wrenchmark.rules import DesignationProgress, Outcome, add_years
 
 
 @dataclass
@@ -74,6 +75,12 @@ def _credential_action(existing: Credential | None, new: Credential) -> str | No
             return "credential.awaiting_experience"
     if new.renewed_on and new.renewed_on != existing.renewed_on and new.expires_on > existing.expires_on:
         return "credential.renewed"
+    if (
+        new.expires_on > existing.expires_on
+        and new.renewed_on == existing.renewed_on
+        and new.certified_on == existing.certified_on
+    ):
+        return "credential.extended"
     if existing.status != new.status:
         return f"credential.{new.status}"
     fields = ("test_id", "certified_on", "expires_on", "passed_on", "renewed_on")
@@ -208,6 +215,7 @@ def credential_email_send(*, credential_id: int, action: str) -> None:
         "credential": credential,
         "holder": holder,
         "renewed": action == "credential.renewed",
+        "withdrawn": action in ("credential.suspended", "credential.revoked"),
         "site_url": settings.SITE_URL.rstrip("/"),
     }
     with translation.override(holder.preferred_language):
@@ -296,3 +304,130 @@ def credentials_refresh(*, on: dt.date | None = None) -> RefreshOutcome:
     for holder in User.objects.filter(pk__in=holders):
         credentials_sync(candidate=holder, reason="daily refresh", notify=False, on=on)
     return RefreshOutcome(expiring=expiring, expired=expired, holders=len(holders))
+
+
+WITHDRAW_ACTIONS = {
+    CredentialStatus.SUSPENDED: "credential.suspended",
+    CredentialStatus.REVOKED: "credential.revoked",
+}
+
+
+def _locked(credential: Credential) -> Credential:
+    return Credential.objects.select_for_update().select_related("holder").get(pk=credential.pk)
+
+
+def credential_withdraw(
+    *, credential: Credential, status: str, reason: str, acting_user: User, notify: bool = True
+) -> Credential:
+    """Suspend or revoke ``credential`` with a reason; audited. Revocation is final; a suspension can be
+    lifted (:func:`credential_reinstate`) or turned into a revocation. The holder's designations are
+    recomputed in the same transaction, and the badge status lists show it from the next request."""
+    if status not in WITHDRAW_ACTIONS:
+        raise ApplicationError("Choose suspend or revoke.", code="invalid_status", field="status")
+    if not reason.strip():
+        raise ApplicationError(
+            "Give the reason: the holder is told it, and it stays in the record.",
+            code="reason_required",
+            field="reason",
+        )
+    with transaction.atomic():
+        credential = _locked(credential)
+        if credential.status == CredentialStatus.REVOKED:
+            raise ApplicationError(
+                f"{credential.test_code} is already revoked; a revocation is final.", code="already_revoked"
+            )
+        if credential.status == status:
+            raise ApplicationError(f"{credential.test_code} is already suspended.", code="already_suspended")
+        if credential.certified_on is None and status == CredentialStatus.SUSPENDED:
+            raise ApplicationError(
+                f"{credential.test_code} was never certified, so there is nothing to suspend; revoke it to void "
+                "the pass.",
+                code="not_certified",
+            )
+        previous = credential.status
+        credential.status = status
+        credential.withdrawn_at = clock.now()
+        credential.withdrawn_reason = reason.strip()
+        credential.withdrawn_by = acting_user
+        credential.save()
+        audit_record(
+            action=WITHDRAW_ACTIONS[CredentialStatus(status)],
+            target=credential,
+            actor=acting_user,
+            summary=f"{credential.test_code} {status}: {credential.withdrawn_reason}",
+            data={
+                "holder": credential.holder.program_id,
+                "test": credential.test_code,
+                "from": previous,
+                "reason": credential.withdrawn_reason,
+            },
+        )
+        credentials_sync(candidate=credential.holder, reason=f"{credential.test_code} {status}", notify=False)
+        if notify:
+            transaction.on_commit(
+                partial(credential_email_send, credential_id=credential.pk, action=f"credential.{status}")
+            )
+    return credential
+
+
+def credential_reinstate(*, credential: Credential, reason: str, acting_user: User) -> Credential:
+    """Lift a suspension; the dates then decide the status again (it may have expired meanwhile). Audited."""
+    if not reason.strip():
+        raise ApplicationError(
+            "Give the reason for lifting the suspension.", code="reason_required", field="reason"
+        )
+    with transaction.atomic():
+        credential = _locked(credential)
+        if credential.status != CredentialStatus.SUSPENDED:
+            raise ApplicationError(
+                f"Only a suspended credential can be reinstated; {credential.test_code} is "
+                f"{credential.get_status_display().lower()}.",
+                code="not_suspended",
+            )
+        credential.status = CredentialStatus.CERTIFIED  # provisional: the sync below sets it from the dates
+        credential.withdrawn_at, credential.withdrawn_reason, credential.withdrawn_by = None, "", None
+        credential.save()
+        audit_record(
+            action="credential.reinstated",
+            target=credential,
+            actor=acting_user,
+            summary=f"{credential.test_code} reinstated: {reason.strip()}",
+            data={
+                "holder": credential.holder.program_id,
+                "test": credential.test_code,
+                "reason": reason.strip(),
+            },
+        )
+        credentials_sync(
+            candidate=credential.holder, reason=f"{credential.test_code} reinstated", notify=False
+        )
+        credential.refresh_from_db()
+    return credential
+
+
+def credential_extend(
+    *, credential: Credential, years: int = 1, source: str, acting_user: User | None
+) -> Credential:
+    """Add ``years`` to a current certification from its present expiry (the renewal program's reward);
+    audited through the sync as ``credential.extended``. Idempotent per expiry: extending twice from the
+    same expiry adds one extension."""
+    with transaction.atomic():
+        credential = _locked(credential)
+        if credential.status not in CURRENT_STATUSES:
+            raise ApplicationError(
+                f"Only a current certification can be extended; {credential.test_code} is "
+                f"{credential.get_status_display().lower()}.",
+                code="not_current",
+            )
+        CredentialExtension.objects.get_or_create(
+            credential=credential,
+            from_expiry=credential.expires_on,
+            defaults={
+                "to_expiry": add_years(credential.expires_on, years),
+                "source": source,
+                "granted_at": clock.now(),
+            },
+        )
+        credentials_sync(candidate=credential.holder, reason=source, acting_user=acting_user, notify=False)
+        credential.refresh_from_db()
+    return credential

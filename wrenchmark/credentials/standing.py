@@ -13,6 +13,7 @@ from wrenchmark.accounts.models import User
 from wrenchmark.catalog.models import Designation, Edition, Test
 from wrenchmark.catalog.selectors import catalog_test_list, designation_list, edition_in_force
 from wrenchmark.core import clock
+from wrenchmark.credentials.models import WITHDRAWN_STATUSES, Credential, CredentialExtension
 from wrenchmark.experience.selectors import RequirementStanding, experience_standing
 from wrenchmark.rules import (
     CredentialState,
@@ -130,6 +131,25 @@ class Standing:
         )
 
 
+def recorded_adjustments(
+    candidate: User,
+) -> tuple[dict[str, Status], dict[str, dict[dt.date, dt.date]]]:
+    """What is recorded beside the results: withdrawals (suspended, revoked) and renewal-program
+    extensions, by test code, for the rules to apply."""
+    withdrawn = {
+        code: Status(status)
+        for code, status in Credential.objects.filter(
+            holder=candidate, status__in=WITHDRAWN_STATUSES
+        ).values_list("test_code", "status")
+    }
+    extensions: dict[str, dict[dt.date, dt.date]] = {}
+    for code, start, end in CredentialExtension.objects.filter(credential__holder=candidate).values_list(
+        "credential__test_code", "from_expiry", "to_expiry"
+    ):
+        extensions.setdefault(code, {})[start] = end
+    return withdrawn, extensions
+
+
 def candidate_standing(*, candidate: User, on: dt.date | None = None) -> Standing:
     """Compute everything the dashboard shows about ``candidate`` on ``on`` (today by default)."""
     on = on or clock.today()
@@ -142,12 +162,15 @@ def candidate_standing(*, candidate: User, on: dt.date | None = None) -> Standin
         Result(test_code=r.test.code, taken_on=r.taken_on, outcome=Outcome(r.outcome))
         for r in result_list_for_candidate(candidate)
     ]
+    withdrawn, extensions = recorded_adjustments(candidate)
     states = credential_states(
         tests=rules,
         results=results,
         experience_by_rule={s.requirement.code: s.progress for s in experience},
         on=on,
         policy=policy,
+        extensions_by_code=extensions,
+        withdrawn_by_code=withdrawn,
     )
     credentials = sorted(
         (CredentialRow(test=tests[code], state=state) for code, state in states.items() if code in tests),

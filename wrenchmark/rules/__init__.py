@@ -8,11 +8,27 @@ at risk or in progress, and the qualifying months per experience rule.
 
 from __future__ import annotations
 
-from wrenchmark.rules.credentials import CredentialState, add_years, credential_state, credential_states
+from wrenchmark.rules.blue_seal import (
+    BLUE_SEAL_SHARE,
+    AreaCoverage,
+    BlueSealStatus,
+    Certification,
+    CertificationRecord,
+    Lapse,
+    blue_seal_status,
+)
+from wrenchmark.rules.credentials import (
+    CredentialState,
+    add_years,
+    credential_adjusted,
+    credential_state,
+    credential_states,
+)
 from wrenchmark.rules.designations import DesignationProgress, designation_progress
 from wrenchmark.rules.eligibility import Eligibility, Refusal, registration_eligibility
 from wrenchmark.rules.experience import ExperienceProgress, qualifying_months
 from wrenchmark.rules.types import (
+    WITHDRAWN,
     DesignationRule,
     Employment,
     ExperienceRule,
@@ -26,6 +42,14 @@ from wrenchmark.rules.types import (
 )
 
 __all__ = [
+    "BLUE_SEAL_SHARE",
+    "AreaCoverage",
+    "BlueSealStatus",
+    "Certification",
+    "CertificationRecord",
+    "Lapse",
+    "blue_seal_status",
+    "WITHDRAWN",
     "CredentialState",
     "DesignationProgress",
     "DesignationRule",
@@ -42,6 +66,7 @@ __all__ = [
     "TestRule",
     "Training",
     "add_years",
+    "credential_adjusted",
     "credential_state",
     "credential_states",
     "designation_progress",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from wrenchmark.rules.experience import ExperienceProgress
-from wrenchmark.rules.types import Outcome, Policy, Result, Status, TestRule
+from wrenchmark.rules.types import WITHDRAWN, Outcome, Policy, Result, Status, TestRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +139,36 @@ def credential_state(
     )
 
 
+def credential_adjusted(
+    state: CredentialState,
+    *,
+    extensions: Mapping[date, date] | None = None,
+    withdrawn: Status | None = None,
+    on: date,
+    policy: Policy,
+) -> CredentialState:
+    """Apply what is recorded beside the results: renewal-program extensions and a withdrawal.
+
+    - **Extensions** map an expiry to the later expiry a renewal-program year earned from it. They chain
+      from the computed ``expires_on`` (``e → extensions[e] → …``) and apply only to a certified lineage;
+      a recertification by test that moves the expiry elsewhere leaves them behind.
+    - **Withdrawn** (``SUSPENDED`` or ``REVOKED``) replaces the status whatever the dates say; such a
+      credential is never current, so it counts toward no designation or prerequisite.
+    """
+    expires_on = state.expires_on
+    if state.certified_on is not None and extensions:
+        seen: set[date] = set()
+        while expires_on in extensions and expires_on not in seen:
+            seen.add(expires_on)
+            expires_on = extensions[expires_on]
+    if withdrawn is not None and withdrawn not in WITHDRAWN:
+        raise ValueError(f"{withdrawn} is not a withdrawn status")
+    status = withdrawn or _status(state.certified_on, expires_on, on, policy)
+    if status is state.status and expires_on == state.expires_on:
+        return state
+    return replace(state, status=status, expires_on=expires_on, days_to_expiry=(expires_on - on).days)
+
+
 def credential_states(
     *,
     tests: Mapping[str, TestRule],
@@ -146,13 +176,16 @@ def credential_states(
     experience_by_rule: Mapping[str, ExperienceProgress],
     on: date,
     policy: Policy,
+    extensions_by_code: Mapping[str, Mapping[date, date]] | None = None,
+    withdrawn_by_code: Mapping[str, Status] | None = None,
 ) -> dict[str, CredentialState]:
     """Work out every credential the candidate has a pass for, keyed by test code.
 
     Only initial tests (``recertifies`` is ``None``) get a state; each
     recertification test counts towards the test whose code it names in
     ``recertifies``. Experience is looked up in ``experience_by_rule`` by the
-    code of the test's experience rule.
+    code of the test's experience rule. ``extensions_by_code`` and ``withdrawn_by_code`` are applied with
+    :func:`credential_adjusted`.
     """
     recorded = tuple(results)
     recerts: dict[str, list[str]] = {}
@@ -172,6 +205,13 @@ def credential_states(
             on=on,
             policy=policy,
         )
-        if state is not None:
-            states[rule.code] = state
+        if state is None:
+            continue
+        extensions = (extensions_by_code or {}).get(rule.code)
+        withdrawn = (withdrawn_by_code or {}).get(rule.code)
+        if extensions or withdrawn:
+            state = credential_adjusted(
+                state, extensions=extensions, withdrawn=withdrawn, on=on, policy=policy
+            )
+        states[rule.code] = state
     return states

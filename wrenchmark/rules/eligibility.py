@@ -77,7 +77,10 @@ def _satisfied(
     if group.kind == "current":
         return any(code in states and states[code].status in _CURRENT for code in group.any_of)
     return any(
-        code in states and (certified_on := states[code].certified_on) is not None and certified_on <= on
+        code in states
+        and states[code].status is not Status.REVOKED
+        and (certified_on := states[code].certified_on) is not None
+        and certified_on <= on
         for code in group.any_of
     )
 

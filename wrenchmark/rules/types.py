@@ -32,6 +32,12 @@ class Status(StrEnum):
     CERTIFIED = "certified"
     EXPIRING = "expiring"
     EXPIRED = "expired"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+#: Statuses a program administrator sets; the dates never move a credential into or out of them.
+WITHDRAWN = frozenset({Status.SUSPENDED, Status.REVOKED})
 
 
 @dataclass(frozen=True, slots=True)
