@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from wrenchmark.accounts.views import home
 from wrenchmark.api.api import api
+from wrenchmark.credentials.badge_views import did_json
 
 urlpatterns = [
     path("", home, name="home"),
@@ -18,6 +19,9 @@ urlpatterns = [
     path("appointments/", include("wrenchmark.appointments.urls")),
     path("renewal/", include("wrenchmark.renewals.urls")),
     path("shops/", include("wrenchmark.shops.urls")),
+    path("verify/", include("wrenchmark.credentials.urls_public")),
+    path("credentials/", include("wrenchmark.credentials.urls")),
+    path(".well-known/did.json", did_json, name="did_json"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

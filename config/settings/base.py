@@ -173,6 +173,21 @@ WRENCHMARK_PROGRAM = envstr("WRENCHMARK_PROGRAM", "ase")
 # Where the product is served, for links in e-mails.
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
 
+# Digital badges (Open Badges 3.0): the program's Ed25519 signing key, as 64 hex characters (a 32-byte
+# seed) in BADGE_SIGNING_KEY or the file BADGE_SIGNING_KEY_FILE. Without either, a key is made on first use
+# and kept in var/badge-signing.key (readable by the owner only). The issuer is a did:key of that key, or
+# did:web:<BADGE_DID_WEB_DOMAIN> when the deployment has a domain (its DID document is then served at
+# /.well-known/did.json).
+BADGE_SIGNING_KEY = envsecret("BADGE_SIGNING_KEY")
+BADGE_SIGNING_KEY_PATH = VAR_DIR / "badge-signing.key"
+BADGE_DID_WEB_DOMAIN = envstr("BADGE_DID_WEB_DOMAIN")
+BADGE_ISSUER_NAME = envstr("BADGE_ISSUER_NAME", "Wrenchmark Certification Program")
+# Status entries in each new badge: Open Badges 3.0 allows one (revocation); add suspension for VC 2.0 wallets.
+BADGE_STATUS_PURPOSES = envlist("BADGE_STATUS_PURPOSES", "revocation")
+# Public verification: lookups per client network per window (page and API together).
+VERIFY_RATE_LIMIT = envint("VERIFY_RATE_LIMIT", 30)
+VERIFY_RATE_WINDOW = envint("VERIFY_RATE_WINDOW", 600)
+
 # Payments: a dotted path to a provider class (wrenchmark.registrations.payments.PaymentProvider).
 # The built-in one is a clearly labelled demo that takes no card data.
 PAYMENT_PROVIDER = envstr("PAYMENT_PROVIDER", "wrenchmark.registrations.payments.DemoPaymentProvider")

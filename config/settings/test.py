@@ -24,3 +24,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"wrenchmark-test-{os.getpid()}.sqlite3")
     }
+
+# A fixed signing key for the suite only (no deployment uses it), so badges sign without touching var/.
+BADGE_SIGNING_KEY = "5b0f6c1e0f3c9a7d2e84b61f3a9d0c5e7b2a4f6d8c1e3a5b7d9f0e2c4a6b8d0f"

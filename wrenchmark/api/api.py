@@ -9,8 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from wrenchmark.api.errors import ErrorOut
 from wrenchmark.catalog.api import router as catalog_router
 from wrenchmark.core.exceptions import ApplicationError
+from wrenchmark.credentials.api import router as credentials_router
+from wrenchmark.credentials.badge_api import BadgeCheckOut, badge_verify_endpoint
 from wrenchmark.exams.api import router as attempts_router
 from wrenchmark.itembank.api import router as items_router
 
@@ -88,3 +91,11 @@ def database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/catalog", catalog_router)
 api.add_router("/items", items_router)
 api.add_router("/attempts", attempts_router)
+api.add_router("/verify/", credentials_router)
+api.post(
+    "/verify",
+    response={200: BadgeCheckOut, 400: ErrorOut, 422: ErrorOut, 429: ErrorOut},
+    tags=["verification"],
+    summary="Check a digital badge",
+    url_name="badge_verify",
+)(badge_verify_endpoint)

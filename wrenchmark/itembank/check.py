@@ -2,7 +2,9 @@
 
 Prints every problem (parse, panel rule, SVG safety, linter) as ``PATH:LINE: ITEM: message``, then per
 test the counts per content area against the targets (1.2 x the blueprint for operational items, half
-the scored count for the practice pool), the style mix, the exhibit share and the key balance.
+the scored count for the practice pool, twelve items for a renewal pool where the test has one), the
+style mix, the exhibit share and the key balance. Each pool is counted apart: practice and renewal items
+never count towards the operational figures.
 Exits 1 when there is any error.
 """
 
@@ -26,6 +28,7 @@ CONTENT = ROOT / "content"
 CATALOG = ROOT.parent / "catalog" / "data" / "ase-2026-07.yaml"
 OPERATIONAL_FACTOR = 1.2
 PRACTICE_FACTOR = 0.5
+RENEWAL_TARGET = 12  # one renewal question a month per certified area for a subscription year
 
 
 @dataclass
@@ -153,16 +156,24 @@ def summary(items: list[ItemSpec], catalog_path: Path = CATALOG) -> list[str]:
                 if i.area == area.letter and i.pool == "operational" and i.state in SHIPPED_STATES
             )
             practice = sum(1 for i in mine if i.area == area.letter and i.pool == "practice")
+            renewal = sum(1 for i in mine if i.area == area.letter and i.pool == "renewal")
             target = math.ceil(OPERATIONAL_FACTOR * (area.questions or 0))
             flag = "ok" if operational >= target else "SHORT"
             lines.append(
                 f"  area {area.letter}: operational {operational}/{target} {flag}; practice {practice}"
+                + (f"; renewal {renewal}" if any(i.pool == "renewal" for i in mine) else "")
             )
         practice_total = sum(1 for i in mine if i.pool == "practice")
         practice_target = math.ceil(PRACTICE_FACTOR * test.scored)
         lines.append(
             f"  practice pool: {practice_total}/{practice_target} {'ok' if practice_total >= practice_target else 'SHORT'}"
         )
+        renewal_total = sum(1 for i in mine if i.pool == "renewal" and i.state in SHIPPED_STATES)
+        if any(i.pool == "renewal" for i in mine):
+            lines.append(
+                f"  renewal pool: {renewal_total}/{RENEWAL_TARGET} "
+                f"{'ok' if renewal_total >= RENEWAL_TARGET else 'SHORT'}"
+            )
         styles = Counter(i.style for i in mine)
         share = {style: count / len(mine) for style, count in styles.items()}
         negative = share.get("except", 0) + share.get("least_likely", 0)

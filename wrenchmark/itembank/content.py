@@ -16,7 +16,9 @@ from wrenchmark.itembank.markup import markup_problems, normalise_stem
 
 FORMAT = "wrenchmark-items/1"
 STYLES = ("direct", "most_likely", "tech_ab", "except", "least_likely")
-POOLS = ("operational", "practice")
+POOLS = ("operational", "practice", "renewal")
+# The id of an item says its pool: TEST-0001 operational (forms), TEST-P001 practice, TEST-R001 renewal.
+ID_PREFIXES = {"operational": "", "practice": "P", "renewal": "R"}
 STATES = ("draft", "in_review", "needs_rework", "approved", "pretest", "operational", "retired")
 SHIPPED_STATES = ("approved", "operational", "pretest")
 EXHIBIT_KINDS = ("svg", "image", "table")
@@ -26,7 +28,7 @@ TECH_AB_TEXT = {
     "es": {"a_only": "Solo A", "b_only": "Solo B", "both": "Tanto A como B", "neither": "Ni A ni B"},
 }
 TRANSLATION_STATUSES = ("draft", "in_review", "approved")
-ID_PATTERN = re.compile(r"^(?P<test>[A-Z]+\d*)-(?P<practice>P?)\d{3,4}$")
+ID_PATTERN = re.compile(r"^(?P<test>[A-Z]+\d*)-(?P<prefix>[PR]?)\d{3,4}$")
 
 _ITEM_KEYS = {
     "id",
@@ -220,12 +222,17 @@ def _parse_item(path: Path, test: str, raw: dict[str, Any], problems: list[Probl
         problem(f"unknown key {key!r}")
     match = ID_PATTERN.match(external_id)
     if not match or match.group("test") != test:
-        problem(f"id must look like {test}-0001 (operational) or {test}-P001 (practice)")
+        problem(
+            f"id must look like {test}-0001 (operational), {test}-P001 (practice) or {test}-R001 (renewal)"
+        )
     pool = _text(raw.get("pool"))
     if pool not in POOLS:
         problem(f"pool must be one of {', '.join(POOLS)}")
-    elif match and (pool == "practice") != bool(match.group("practice")):
-        problem("practice items have ids like TEST-P001, operational ones TEST-0001")
+    elif match and match.group("prefix") != ID_PREFIXES[pool]:
+        problem(
+            f"a {pool} item's id does not fit its pool: operational items are {test}-0001, "
+            f"practice {test}-P001, renewal {test}-R001"
+        )
     style = _text(raw.get("style"))
     if style not in STYLES:
         problem(f"style must be one of {', '.join(STYLES)}")

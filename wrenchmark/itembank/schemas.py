@@ -73,7 +73,7 @@ class OptionIn(Schema):
 class ItemIn(Schema):
     test: str
     area: str
-    pool: Literal["operational", "practice"] = "operational"
+    pool: Literal["operational", "practice", "renewal"] = "operational"
     style: Literal["direct", "most_likely", "tech_ab", "except", "least_likely"]
     stem: str
     options: list[OptionIn] = []

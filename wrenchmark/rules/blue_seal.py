@@ -7,7 +7,8 @@ The rule (reference/ase-program.md §6, confidence B): a business holds the reco
 2. every service area it offers (a test code, such as ``A5``) is covered by at least one technician
    currently certified in it.
 
-A business with no technicians never holds it. A certification counts on a day when its status (as
+A business with no technicians never holds it, nor does one that names no service area (it cannot show
+that its areas are covered). A certification counts on a day when its status (as
 recorded on the day judged) is ``CERTIFIED`` or ``EXPIRING`` and the day lies between ``certified_on`` and
 ``expires_on``, both included: the day of expiry counts, the day after does not. Suspended, revoked,
 expired and awaiting-experience certifications never count.
@@ -122,7 +123,7 @@ class BlueSealStatus(Generic[T]):
       ``share_ok`` when it is at least ``share_required`` and there is at least one technician.
     - ``areas``: each offered area (in the order given, once) with who covers it;
       ``missing_areas``: the offered areas nobody covers.
-    - ``holds``: ``share_ok`` and no missing area.
+    - ``holds``: ``share_ok``, at least one offered area, and no missing area.
     - ``lapses``: for each requirement met on ``on``, the first day within ``horizon_end`` it would
       fail with no renewals, earliest first (ties: the share first, then areas in offered order).
     """
@@ -274,7 +275,7 @@ def blue_seal_status(
 
     return BlueSealStatus(
         on=on,
-        holds=share_ok and not missing,
+        holds=share_ok and bool(areas) and not missing,
         technicians=tuple(records),
         certified_technicians=today.certified,
         share=share,

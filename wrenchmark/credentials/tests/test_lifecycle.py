@@ -88,7 +88,10 @@ def test_lifting_a_suspension_lets_the_dates_decide_again(a5: Credential, progra
     reinstated = credential_reinstate(credential=a5, reason="Review cleared", acting_user=program_admin_paula)
     assert reinstated.status == CredentialStatus.CERTIFIED
     assert reinstated.withdrawn_reason == ""
-    assert [e.action for e in audit_events_for(a5).order_by("id")][-2:] == ["credential.suspended", "credential.reinstated"]
+    assert [e.action for e in audit_events_for(a5).order_by("id")][-2:] == [
+        "credential.suspended",
+        "credential.reinstated",
+    ]
 
     credential_withdraw(credential=a5, status="suspended", reason="Again", acting_user=program_admin_paula)
     with time_machine.travel(

@@ -17,6 +17,7 @@ from wrenchmark.demo.loading import (
     demo_logins,
 )
 from wrenchmark.registrations.demo import demo_registrations_load
+from wrenchmark.shops.demo import demo_shop_load
 
 
 class Command(BaseCommand):
@@ -47,6 +48,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo appointment: James Carter, A2, {appointment.site} at {local:%Y-%m-%d %H:%M %Z}; "
                 "bob.proctor checks him in on the roster from an hour before."
+            )
+        if demo_shop_load() is not None:
+            self.stdout.write(
+                "Demo shop: Riverside Auto Service has 2 consenting technicians and meets the Blue Seal; "
+                "Priya has an open invitation."
             )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}) — DEMO DATA, not real people:")
