@@ -56,8 +56,9 @@ test: lint test-sqlite ## Lint, then the suite on SQLite, and on PostgreSQL too 
 	@if [ -n "$(DATABASE_URL)" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "DATABASE_URL is not set: skipped the PostgreSQL run"; fi
 
-bench: $(VENV)/.dev-installed ## Load benchmark on loopback (SQLite; PostgreSQL too with DATABASE_URL), then the fault test
+bench: $(VENV)/.dev-installed ## Load benchmark on loopback, the daily credential refresh at scale (SQLite; PostgreSQL too with DATABASE_URL), then the fault test
 	$(PY) bench/exam_load.py $(BENCH_ARGS)
+	$(PY) bench/credentials_refresh.py $(CREDENTIALS_BENCH_ARGS)
 	$(PY) bench/fault.py --if-available $(FAULT_ARGS)
 
 fault: $(VENV)/.dev-installed ## Fault test (G1): kill workers, crash a private PostgreSQL; no acknowledged save lost

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,16 @@ ASE_CATALOG = ROOT / "wrenchmark" / "catalog" / "data" / "ase-2026-07.yaml"
 NMC_CATALOG = ROOT / "wrenchmark" / "catalog" / "data" / "northwind-2026.yaml"
 SHARED = ROOT.parent / "shared"
 PASSWORD = "a-long-test-password-1"
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests() -> Iterator[None]:
+    """A request made in Spanish must not leave Spanish active for the next test."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def admit(candidate: Any, test: Any) -> Any:

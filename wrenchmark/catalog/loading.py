@@ -28,6 +28,8 @@ POLICY_KEYS = (
     "expiring_notice_days",
     "reschedule_cutoff_days",
 )
+#: Policies a program may leave out; whoever reads them has a default (the renewal program's figures).
+OPTIONAL_POLICY_KEYS = ("renewal_credits_needed", "renewal_extension_years")
 FEE_KEYS = ("registration_per_order", "test", "advanced_test", "recertification_cap")
 LANGUAGES = ("en", "es", "fr")
 
@@ -398,9 +400,16 @@ def _build(path: str, sha256: str, data: Any) -> CatalogSpec:
         raise r.fail(r.line_of(edition, "effective_to"), "edition: effective_to must be after effective_from")
 
     policies_map = r.mapping(
-        top["policies"], "policies", r.line_of(top, "policies"), set(POLICY_KEYS), set(POLICY_KEYS)
+        top["policies"],
+        "policies",
+        r.line_of(top, "policies"),
+        {*POLICY_KEYS, *OPTIONAL_POLICY_KEYS},
+        set(POLICY_KEYS),
     )
-    policies = {key: r.figure(policies_map, key, "policies", int, (), None) for key in POLICY_KEYS}
+    policies = {
+        key: r.figure(policies_map, key, "policies", int, (), None)
+        for key in (*POLICY_KEYS, *(k for k in OPTIONAL_POLICY_KEYS if k in policies_map))
+    }
     if policies["validity_years"].value < 1:
         raise r.fail(r.line_of(policies_map, "validity_years"), "policies: validity_years must be at least 1")
 

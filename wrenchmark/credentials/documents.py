@@ -482,7 +482,7 @@ def transcript_pdf(holder: User, *, language: str, on: dt.date | None = None) ->
                         str(report.scaled) if report is not None else "—",
                     ]
                 )
-            story.append(_table(rows, [1.4 * inch, 3.4 * inch, 1.0 * inch, 1.1 * inch]))
+            story.append(_table(rows, [1.9 * inch, 2.7 * inch, 1.0 * inch, 1.3 * inch]))
             story.append(
                 _p(
                     _(

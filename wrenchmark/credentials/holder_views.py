@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from wrenchmark.accounts.models import User
 from wrenchmark.core import clock
+from wrenchmark.core.audit import audit_events_for
 from wrenchmark.credentials import badging, documents
 from wrenchmark.credentials.models import Credential
 from wrenchmark.credentials.qr import qr_svg
@@ -31,10 +32,12 @@ def mine(request: HttpRequest) -> HttpResponse:
     holder = _holder(request)
     credentials = list(Credential.objects.filter(holder=holder).select_related("test"))
     verify_url = credential_verify_url(holder)
+    history = {c.pk: list(audit_events_for(c).order_by("occurred_at", "id")) for c in credentials}
     return render(
         request,
         "credentials/mine.html",
         {
+            "rows": [(c, history[c.pk]) for c in credentials],
             "credentials": credentials,
             "verify_url": verify_url,
             "qr": qr_svg(verify_url),

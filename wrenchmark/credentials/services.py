@@ -300,7 +300,18 @@ def credentials_refresh(*, on: dt.date | None = None) -> RefreshOutcome:
         CredentialStatus.EXPIRING,
         on,
     )
-    holders = expired_holders | expiring_holders
+    moved = expired_holders | expiring_holders
+    # Dates alone can only take a designation from held to at risk or lapsed, so only holders of a
+    # designation need the rules again; everyone else's change is complete with the UPDATE above.
+    ids = sorted(moved)
+    holders: set[int] = set()
+    for start in range(0, len(ids), REFRESH_BATCH):
+        holders.update(
+            DesignationHolding.objects.filter(
+                holder_id__in=ids[start : start + REFRESH_BATCH],
+                status__in=[DesignationStatus.HELD, DesignationStatus.AT_RISK],
+            ).values_list("holder_id", flat=True)
+        )
     for holder in User.objects.filter(pk__in=holders):
         credentials_sync(candidate=holder, reason="daily refresh", notify=False, on=on)
     return RefreshOutcome(expiring=expiring, expired=expired, holders=len(holders))

@@ -217,11 +217,14 @@ def _write_version(item: Item, content: ItemContent, acting_user: User, change_n
     return version
 
 
+ID_PREFIX = {ItemPool.OPERATIONAL: "", ItemPool.PRACTICE: "P", ItemPool.RENEWAL: "R"}
+
+
 def _next_external_id(test: Test, pool: str) -> str:
-    prefix = f"{test.code}-{'P' if pool == ItemPool.PRACTICE else ''}"
+    prefix = f"{test.code}-{ID_PREFIX[ItemPool(pool)]}"
     taken = Item.objects.filter(external_id__startswith=prefix).values_list("external_id", flat=True)
     numbers = [int(m.group(1)) for e in taken if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", e))]
-    width = 3 if pool == ItemPool.PRACTICE else 4
+    width = 4 if pool == ItemPool.OPERATIONAL else 3
     return f"{prefix}{(max(numbers, default=0) + 1):0{width}d}"
 
 
@@ -233,7 +236,7 @@ def item_create(
     require_role(acting_user, Role.ITEM_WRITER, Role.PROGRAM_ADMIN)
     if pool not in ItemPool.values:
         raise ApplicationError(
-            "Choose the operational or the practice pool.", code="invalid_pool", field="pool"
+            "Choose the operational, practice or renewal pool.", code="invalid_pool", field="pool"
         )
     _validate(content, test)
     external_id = external_id or _next_external_id(test, pool)
@@ -445,6 +448,11 @@ def item_transition(*, item: Item, to_state: str, acting_user: User, reason: str
         raise ApplicationError("Say why the item is retired.", code="reason_required", field="reason")
     if to_state in (ItemState.PRETEST, ItemState.OPERATIONAL) and item.pool == ItemPool.PRACTICE:
         raise Conflict("Practice items are never used on forms.", code="practice_item")
+    if to_state in (ItemState.PRETEST, ItemState.OPERATIONAL) and item.pool == ItemPool.RENEWAL:
+        raise Conflict(
+            "Renewal-program items are kept apart from the forms; they are never pretested or operational.",
+            code="renewal_item",
+        )
     previous = item.state
     item.state = to_state
     item.save(update_fields=["state", "updated_at"])

@@ -207,3 +207,25 @@ def test_without_a_configured_key_one_is_made_once_readable_by_the_owner_only(
     assert Client().get("/.well-known/did.json").status_code == 404, (
         "a did:key issuer has no did:web document"
     )
+
+
+def test_the_holder_page_shows_the_whole_life_of_each_credential_and_the_qr_code(
+    a5: Credential, program_admin_paula: Any
+) -> None:
+    credential_extend(credential=a5, source="renewal program", acting_user=None)
+    credential_withdraw(
+        credential=a5, status="suspended", reason="Under review", acting_user=program_admin_paula
+    )
+    page = client_for(a5.holder).get("/credentials/").content.decode()
+    assert "<svg" in page
+    assert "/verify/s/" in page
+    history = page[page.index("History") :]
+    for step in ("certified", "extended by the renewal program", "suspended"):
+        assert step in history
+    assert (
+        history.index("certified")
+        < history.index("extended by the renewal program")
+        < history.index("suspended")
+    )
+    assert "Under review" in page
+    assert 'data-testid="badge-json-A5"' not in page, "no badge download while suspended"

@@ -136,15 +136,28 @@ def test_life_cycle_transitions_are_checked_and_audited(
         item_update(item=item, content=brake_content(item.test), acting_user=writer_walt)
 
 
-def test_practice_items_never_go_on_forms(
-    make_item: Any, writer_walt: Any, reviewer_rita: Any, reviewer_rob: Any, psychometrician_sam: Any
+@pytest.mark.parametrize(
+    ("pool", "first_id", "code"),
+    [("practice", "A5-P001", "practice_item"), ("renewal", "A5-R001", "renewal_item")],
+)
+def test_practice_and_renewal_items_never_go_on_forms(
+    make_item: Any,
+    writer_walt: Any,
+    reviewer_rita: Any,
+    reviewer_rob: Any,
+    psychometrician_sam: Any,
+    pool: str,
+    first_id: str,
+    code: str,
 ) -> None:
-    item = make_item(pool="practice")
-    assert item.external_id == "A5-P001"
+    item = make_item(pool=pool)
+    assert item.external_id == first_id
     item_submit(item=item, acting_user=writer_walt)
     approve(item, reviewer_rita, reviewer_rob)
-    with pytest.raises(Conflict):
-        item_transition(item=item, to_state=ItemState.PRETEST, acting_user=psychometrician_sam)
+    for state in (ItemState.PRETEST, ItemState.OPERATIONAL):
+        with pytest.raises(Conflict) as refused:
+            item_transition(item=item, to_state=state, acting_user=psychometrician_sam)
+        assert refused.value.code == code
 
 
 def test_uploaded_svg_is_sanitised_and_hostile_svg_refused(writer_walt: Any) -> None:
