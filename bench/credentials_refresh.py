@@ -68,7 +68,7 @@ def run(holders: int) -> dict[str, Any]:
                     username=f"holder{n}",
                     email=f"holder{n}@bench.test",
                     program_id=format_program_id("WM", f"{n:07d}"),
-                    password="!",  # noqa: S106 - unusable
+                    password="!",  # unusable: the holders never sign in
                     first_name="Holder",
                     last_name=str(n),
                 )
@@ -159,7 +159,7 @@ def main(argv: list[str]) -> int:
     print(f"$ .venv/bin/python bench/credentials_refresh.py --holders {args.holders}")
     for name, url in backends:
         fresh_database(url)
-        completed = subprocess.run(  # noqa: S603 - this script, fixed arguments
+        completed = subprocess.run(
             [sys.executable, __file__, "--run", "--holders", str(args.holders)],
             env=bench_env(url),
             cwd=ROOT,
