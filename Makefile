@@ -33,10 +33,10 @@ setup: $(VENV)/.installed ## Install, migrate, load the catalogs and the demo da
 	$(PY) manage.py demo_load
 
 run: setup ## Set everything up and serve on http://$(HOST):$(PORT) (SQLite)
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: ## Serve without setting up again
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.dev-installed ## ruff, mypy, import contracts, migrations up to date
 	$(VENV)/bin/ruff check .

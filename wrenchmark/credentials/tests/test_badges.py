@@ -23,7 +23,8 @@ from wrenchmark.credentials.services import credential_extend, credential_reinst
 from wrenchmark.credentials.tests.test_credentials_sync import TODAY, approve_experience, record
 from wrenchmark.vc import decode_bitstring, set_bits
 from wrenchmark.vc.multibase import base58btc_encode
-from wrenchmark.vc.tests.factories import validators_or_skip
+from wrenchmark.vc.tests.factories import DCC_VECTORS, load_json, validators_or_skip
+from wrenchmark.vc.tests.test_vectors import EXPIRED, VALID
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +230,20 @@ def test_the_holder_page_shows_the_whole_life_of_each_credential_and_the_qr_code
     )
     assert "Under review" in page
     assert 'data-testid="badge-json-A5"' not in page, "no badge download while suspended"
+
+
+@pytest.mark.parametrize("name", [*VALID, *EXPIRED, "eddsa/v2/safeModeBreaker.json"])
+def test_the_verify_endpoint_reads_the_published_signed_vectors(name: str) -> None:
+    """The other way round: credentials signed by others, checked by our endpoint. Their issuer is not
+    this program and their status lists are remote, so none is "valid" here; the signature and the
+    validity period are judged on their own."""
+    answer = check(load_json(DCC_VECTORS / name))
+    checks = {c["name"]: c["ok"] for c in answer["checks"]}
+    assert answer["verified"] is False
+    if name.endswith("safeModeBreaker.json"):
+        assert answer["status"] == "invalid_signature"
+        return
+    assert checks["signature"] is True
+    assert checks["issuer"] is False
+    assert checks["expiry"] is (name not in EXPIRED)
+    assert checks["status"] is None or "credentialStatus" not in load_json(DCC_VECTORS / name)
