@@ -24,10 +24,13 @@ PASSWORD = "a-long-test-password-1"
 
 @pytest.fixture(autouse=True)
 def _english_between_tests() -> Iterator[None]:
-    """A request made in Spanish must not leave Spanish active for the next test."""
+    """A request made in Spanish must not leave Spanish active for the next test, nor one test's
+    verification lookups count against the next one's rate limit."""
+    from django.core.cache import cache
     from django.utils import translation
 
     translation.deactivate()
+    cache.clear()
     yield
     translation.deactivate()
 

@@ -13,7 +13,7 @@ from wrenchmark.api.errors import ErrorOut
 from wrenchmark.catalog.api import router as catalog_router
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.credentials.api import router as credentials_router
-from wrenchmark.credentials.badge_api import BadgeCheckOut, badge_verify_endpoint
+from wrenchmark.credentials.badge_api import REQUEST_BODY, BadgeCheckOut, badge_verify_endpoint
 from wrenchmark.exams.api import router as attempts_router
 from wrenchmark.itembank.api import router as items_router
 
@@ -98,4 +98,5 @@ api.post(
     tags=["verification"],
     summary="Check a digital badge",
     url_name="badge_verify",
+    openapi_extra=REQUEST_BODY,
 )(badge_verify_endpoint)

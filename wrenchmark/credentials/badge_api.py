@@ -17,6 +17,36 @@ MAX_BADGE_BYTES = 256 * 1024
 BADGE_BODY = Body(...)
 
 
+#: The request body as OpenAPI states it: a credential (a JSON-LD object with ``@context``), or its JWT.
+REQUEST_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        {
+                            "title": "Credential",
+                            "type": "object",
+                            "required": ["@context"],
+                            "properties": {"@context": {}},
+                            "not": {"required": ["jwt"]},
+                        },
+                        {
+                            "title": "JWT",
+                            "type": "object",
+                            "required": ["jwt"],
+                            "properties": {"jwt": {"type": "string", "pattern": "\\S"}},
+                            "additionalProperties": False,
+                        },
+                    ]
+                }
+            }
+        },
+    }
+}
+
+
 class CheckOut(Schema):
     name: Literal["signature", "schema", "issuer", "expiry", "status"]
     ok: bool | None

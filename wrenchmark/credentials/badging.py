@@ -260,7 +260,9 @@ class BadgeCheck:
             "status": self.status,
             "checks": [{"name": c.name, "ok": c.ok, "message": c.message} for c in self.report.checks],
             "issuer": _issuer_id(self.report.credential),
-            "achievement": achievement.get("name") if isinstance(achievement, dict) else None,
+            "achievement": name
+            if isinstance(achievement, dict) and isinstance(name := achievement.get("name"), str)
+            else None,
             "issued_by_this_program": self.ours is not None,
         }
 
@@ -269,7 +271,8 @@ def _issuer_id(credential: Any) -> str | None:
     if not isinstance(credential, dict):
         return None
     issuer_value = credential.get("issuer")
-    return issuer_value.get("id") if isinstance(issuer_value, dict) else issuer_value
+    found = issuer_value.get("id") if isinstance(issuer_value, dict) else issuer_value
+    return found if isinstance(found, str) else None
 
 
 def _status_fetcher(url: str) -> dict[str, Any]:

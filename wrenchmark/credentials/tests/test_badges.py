@@ -14,6 +14,7 @@ import jsonschema
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from conftest import client_for
@@ -31,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def frozen_today() -> Any:
+    cache.clear()  # the verification rate limit counts per network, across tests too
     with time_machine.travel(dt.datetime(2026, 11, 28, 15, 0, tzinfo=dt.UTC), tick=False):
         yield
 
@@ -247,3 +249,20 @@ def test_the_verify_endpoint_reads_the_published_signed_vectors(name: str) -> No
     assert checks["issuer"] is False
     assert checks["expiry"] is (name not in EXPIRED)
     assert checks["status"] is None or "credentialStatus" not in load_json(DCC_VECTORS / name)
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"@context": 5},
+        {"@context": [], "proof": "x"},
+        {"@context": ["https://www.w3.org/ns/credentials/v2"], "credentialSubject": None, "issuer": 7},
+        {"@context": ["https://example.org/evil"], "type": ["VerifiableCredential"], "proof": {"type": 1}},
+        {"jwt": "a.b.c"},
+        {"jwt": "x"},
+    ],
+)
+def test_malformed_badges_are_answered_not_crashed_on(payload: dict[str, Any]) -> None:
+    answer = check(payload)
+    assert answer["verified"] is False
+    assert answer["status"] in {"malformed", "invalid_signature", "schema_invalid"}
