@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "wrenchmark.credentials",
     "wrenchmark.registrations",
     "wrenchmark.appointments",
+    "wrenchmark.practice",
     "wrenchmark.renewals",
     "wrenchmark.shops",
     "wrenchmark.dashboard",
