@@ -12,7 +12,7 @@ from wrenchmark.catalog.models import Test
 from wrenchmark.credentials.models import Credential
 from wrenchmark.credentials.tests.test_credentials_sync import approve_experience, record
 from wrenchmark.itembank.models import Item, ItemState
-from wrenchmark.itembank.services import ItemContent, OptionInput, TranslationInput, item_create
+from wrenchmark.itembank.tests.factories import pool_items
 
 TODAY = dt.date(2026, 11, 28)
 
@@ -33,21 +33,6 @@ def writer(make_user: Callable[..., Any]) -> Any:
     return make_user("Wren", "Writer", roles=(Role.ITEM_WRITER,))
 
 
-def item_content(test: Test, n: int, key: int) -> ItemContent:
-    texts = [f"Cause {i} of case {n}" for i in range(4)]
-    return ItemContent(
-        area=test.content_areas.order_by("position").first(),  # type: ignore[arg-type]
-        style="most_likely",
-        stem=f"{test.code} case {n}: a vehicle shows symptom {n}. Which of these is the MOST likely cause?",
-        options=[
-            OptionInput(
-                text, f"Rationale {i} for case {n}: {'this is why' if i == key else 'not this'}.", i == key
-            )
-            for i, text in enumerate(texts)
-        ],
-    )
-
-
 @pytest.fixture
 def make_items(catalog: Any, writer: Any) -> Callable[..., list[Item]]:
     """``make_items("A5", 14)``: approved renewal-pool items A5-R001… (``pool``/``state`` to vary)."""
@@ -62,30 +47,9 @@ def make_items(catalog: Any, writer: Any) -> Callable[..., list[Item]]:
         spanish: bool = False,
     ) -> list[Item]:
         test = Test.objects.get(edition=catalog, code=code)
-        prefix = {"renewal": "R", "practice": "P", "operational": "9"}[pool]
-        items = []
-        for n in range(start, start + count):
-            content = item_content(test, n, key=n % 4)
-            if spanish:
-                content.translations = [
-                    TranslationInput(
-                        language="es",
-                        stem=f"{code} caso {n}: ¿cuál es la causa MÁS probable?",
-                        options=[{"text": f"Causa {i}", "rationale": f"Razón {i}"} for i in range(4)],
-                        status="approved",
-                    )
-                ]
-            item = item_create(
-                test=test,
-                pool=pool,
-                content=content,
-                acting_user=writer,
-                external_id=f"{code}-{prefix}{n:03d}",
-            )
-            Item.objects.filter(pk=item.pk).update(state=state)
-            item.refresh_from_db()
-            items.append(item)
-        return items
+        return pool_items(
+            test=test, count=count, writer=writer, pool=pool, state=state, start=start, spanish=spanish
+        )
 
     return make
 
