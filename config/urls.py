@@ -18,6 +18,7 @@ urlpatterns = [
     path("tests/", include("wrenchmark.registrations.urls")),
     path("appointments/", include("wrenchmark.appointments.urls")),
     path("renewal/", include("wrenchmark.renewals.urls")),
+    path("practice/", include("wrenchmark.practice.urls")),
     path("shops/", include("wrenchmark.shops.urls")),
     path("verify/", include("wrenchmark.credentials.urls_public")),
     path("credentials/", include("wrenchmark.credentials.urls")),
