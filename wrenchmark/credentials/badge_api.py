@@ -7,11 +7,10 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import Body, Schema, Status
 
-from wrenchmark.core import clock
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.credentials import badging
 from wrenchmark.credentials import verification as verify
-from wrenchmark.credentials.models import VerificationChannel, VerificationEvent
+from wrenchmark.credentials.models import VerificationChannel
 
 MAX_BADGE_BYTES = 256 * 1024
 BADGE_BODY = Body(...)
@@ -96,16 +95,11 @@ def badge_verify_endpoint(
             },
         )
     check = badging.badge_verify(submitted)
-    if check.ours is not None and (
-        requester.user is None or requester.user.pk != check.ours.credential.holder_id
-    ):
-        VerificationEvent.objects.create(
-            holder_id=check.ours.credential.holder_id,
+    if check.ours is not None:
+        verify.verification_log(
+            holder=check.ours.credential.holder,
             credential=check.ours.credential,
             channel=VerificationChannel.BADGE,
-            verifier=requester.user,
-            network=verify.client_network(requester.ip),
-            user_agent=requester.user_agent[:200],
-            occurred_at=clock.now(),
+            requester=requester,
         )
     return check.as_dict()

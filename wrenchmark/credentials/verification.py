@@ -306,19 +306,37 @@ def _verifier_label(user: User | None) -> str:
 def verification_event_record(
     *, verification: Verification, channel: str, requester: Requester
 ) -> VerificationEvent | None:
-    """Log that ``verification`` was shown to ``requester`` through ``channel``, for the holder to see.
+    """Log that ``verification`` was shown to ``requester`` through ``channel``, for the holder to see
+    (see :func:`verification_log`)."""
+    return verification_log(
+        holder=verification.holder,
+        credential=verification.credential,
+        channel=channel,
+        requester=requester,
+        share_link=verification.share_link,
+    )
+
+
+def verification_log(
+    *,
+    holder: User,
+    credential: Credential | None,
+    channel: str,
+    requester: Requester,
+    share_link: ShareLink | None = None,
+) -> VerificationEvent | None:
+    """Log that ``requester`` checked ``holder``'s ``credential`` (or all of them) through ``channel``.
 
     Keeps only the client's network (/24 or /48) and the first 200 characters of its user agent. A
     holder looking at their own credentials is not a verification and is not logged (``None``).
     """
-    holder = verification.holder
     if requester.user is not None and requester.user.pk == holder.pk:
         return None
     return VerificationEvent.objects.create(
         holder=holder,
-        credential=verification.credential,
+        credential=credential,
         channel=channel,
-        share_link=verification.share_link,
+        share_link=share_link,
         verifier=requester.user,
         verifier_label=_verifier_label(requester.user),
         network=client_network(requester.ip),

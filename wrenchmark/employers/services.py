@@ -308,39 +308,41 @@ def _current_technician(employer: Employer, user: User) -> EmployerMembership:
     return membership
 
 
+def _technician_end(
+    employer: Employer, user: User, *, actor: User, action: str, summary: str
+) -> EmployerMembership:
+    membership = _current_technician(employer, user)
+    membership.left_at = clock.now()
+    membership.save(update_fields=["left_at", "updated_at"])
+    audit_record(action=action, target=employer, actor=actor, summary=summary, data={"user": user.program_id})
+    return membership
+
+
 @transaction.atomic
 def technician_remove(*, employer: Employer, user: User, acting_user: User) -> EmployerMembership:
     """An employer administrator takes ``user`` off the staff: the employer no longer sees their
     credentials and they no longer count toward the Blue Seal. Audited as ``employer.technician_removed``."""
     _require_employer_admin(employer, acting_user)
-    membership = _current_technician(employer, user)
-    membership.left_at = clock.now()
-    membership.save(update_fields=["left_at", "updated_at"])
-    audit_record(
-        action="employer.technician_removed",
-        target=employer,
+    return _technician_end(
+        employer,
+        user,
         actor=acting_user,
+        action="employer.technician_removed",
         summary=f"{user.program_id} removed from {employer.name}",
-        data={"user": user.program_id},
     )
-    return membership
 
 
 @transaction.atomic
 def technician_leave(*, employer: Employer, acting_user: User) -> EmployerMembership:
     """The technician withdraws their consent and leaves ``employer``'s staff themselves. Audited as
     ``employer.technician_left``."""
-    membership = _current_technician(employer, acting_user)
-    membership.left_at = clock.now()
-    membership.save(update_fields=["left_at", "updated_at"])
-    audit_record(
-        action="employer.technician_left",
-        target=employer,
+    return _technician_end(
+        employer,
+        acting_user,
         actor=acting_user,
+        action="employer.technician_left",
         summary=f"{acting_user.program_id} left {employer.name} and withdrew consent to share credentials",
-        data={"user": acting_user.program_id},
     )
-    return membership
 
 
 @transaction.atomic
