@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     PSYCHOMETRICIAN = "psychometrician", _("Psychometrician")
     PROGRAM_ADMIN = "program_admin", _("Program administrator")
     PROCTOR = "proctor", _("Proctor")
+    INSTRUCTOR = "instructor", _("Instructor")
 
 
 class WrenchmarkUserManager(UserManager["User"]):

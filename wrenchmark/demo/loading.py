@@ -48,6 +48,13 @@ STAFF = [
     ("rita.reviewer", "Rita", "Alvarez", (Role.ITEM_REVIEWER,), "reviews items in panels"),
     ("sam.psychometrics", "Sam", "Lindqvist", (Role.PSYCHOMETRICIAN,), "assembles forms and calibrates"),
     ("bob.proctor", "Bob", "Mensah", (Role.PROCTOR,), "checks candidates in at a test site"),
+    (
+        "ines.instructor",
+        "Ines",
+        "Castillo",
+        (Role.INSTRUCTOR,),
+        "teaches a class; sees its practice progress",
+    ),
 ]
 
 

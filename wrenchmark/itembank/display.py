@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.utils.safestring import SafeString, mark_safe
 
 from wrenchmark.itembank.markup import render_markup
-from wrenchmark.itembank.models import Exhibit, ItemVersion
+from wrenchmark.itembank.models import Exhibit, ItemTranslation, ItemVersion, TranslationStatus
 
 _EMPTY = SafeString("")
 
@@ -80,6 +80,78 @@ def display_item(
         ],
         exhibit=display_exhibit(exhibit, title=exhibit_title, alt=exhibit_alt),
     )
+
+
+def approved_translation(version: ItemVersion, language: str) -> ItemTranslation | None:
+    """The version's approved translation into ``language`` (none for English); uses a prefetched
+    ``translations`` when there is one."""
+    if language == "en":
+        return None
+    return next(
+        (
+            t
+            for t in version.translations.all()
+            if t.language == language and t.status == TranslationStatus.APPROVED
+        ),
+        None,
+    )
+
+
+def display_for_learner(version: ItemVersion, *, identifier: str, language: str = "en") -> DisplayItem:
+    """The version as a practice or renewal page shows it: in ``language`` when it has an approved
+    translation, else in English. It never carries the key or a rationale."""
+    options = list(version.options.all())
+    translation = approved_translation(version, language)
+    if translation is not None:
+        return display_item(
+            identifier=identifier,
+            stem=translation.stem,
+            option_texts=[(o.get("text", ""), options[i].locked) for i, o in enumerate(translation.options)],
+            exhibit=version.exhibit,
+            language=language,
+            exhibit_title=translation.exhibit_title,
+            exhibit_alt=translation.exhibit_alt,
+        )
+    return display_item(
+        identifier=identifier,
+        stem=version.stem,
+        option_texts=[(o.text, o.locked) for o in options],
+        exhibit=version.exhibit,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewOption:
+    """One option after the answer: its text, whether it is the key, whether it was chosen, and why."""
+
+    letter: str
+    html: SafeString
+    rationale_html: SafeString
+    is_key: bool
+    chosen: bool
+
+
+def review_options(version: ItemVersion, *, choice: str, language: str = "en") -> list[ReviewOption]:
+    """Each option with the key and its rationale, in ``language`` where an approved translation has the
+    text. Only for items whose rationales may be shown (practice and renewal), after the answer."""
+    translation = approved_translation(version, language)
+    review = []
+    for i, option in enumerate(version.options.all()):
+        text, rationale = option.text, option.rationale
+        if translation is not None and i < len(translation.options):
+            text = translation.options[i].get("text", "") or text
+            rationale = translation.options[i].get("rationale", "") or rationale
+        letter = "ABCD"[i]
+        review.append(
+            ReviewOption(
+                letter=letter,
+                html=mark_safe(render_markup(text)),  # noqa: S308 - render_markup escapes all but b/i/sub/sup/br
+                rationale_html=mark_safe(render_markup(rationale)),  # noqa: S308
+                is_key=option.is_key,
+                chosen=choice == letter,
+            )
+        )
+    return review
 
 
 def display_version(version: ItemVersion, language: str = "en") -> DisplayItem:

@@ -23,7 +23,7 @@ def access_question_for_candidate(user: User, session_id: int, position: int) ->
         PracticeQuestion.objects.select_related(
             "session__test", "session__area", "item", "item_version__area", "item_version__exhibit"
         )
-        .prefetch_related("item_version__options")
+        .prefetch_related("item_version__options", "item_version__translations")
         .filter(session_id=session_id, session__candidate=user, position=position)
         .first()
     )

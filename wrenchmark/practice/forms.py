@@ -15,7 +15,7 @@ from wrenchmark.catalog.selectors import edition_in_force
 from wrenchmark.core.exceptions import NotFound
 from wrenchmark.itembank.models import Item, ItemPool
 from wrenchmark.itembank.selectors import USABLE_STATES
-from wrenchmark.practice.models import FeedbackMode, PracticeLength
+from wrenchmark.practice.models import FeedbackMode, PracticeLength, PracticeMode
 
 UNTIMED, TIMED = "untimed", "timed"
 
@@ -42,6 +42,22 @@ def practice_tests() -> list[Test]:
         .prefetch_related("content_areas")
         .order_by("position")
     )
+
+
+def clean_area(form: forms.Form, cleaned: dict[str, Any]) -> dict[str, Any]:
+    """Resolve the chosen area (``area_obj``) and check it belongs to the chosen test."""
+    test, area_id = cleaned.get("test"), cleaned.get("area")
+    cleaned["area_obj"] = None
+    cleaned["mode"] = cleaned.get("mode") or PracticeMode.STANDARD
+    if area_id is not None and "area" not in form.errors:
+        area = ContentArea.objects.filter(pk=area_id).first()
+        if area is None:
+            form.add_error("area", form.fields["area"].error_messages["invalid_choice"])
+        elif test is not None and area.test_id != test.pk:
+            form.add_error("area", gettext("That content area is not part of this test."))
+        else:
+            cleaned["area_obj"] = area
+    return cleaned
 
 
 class TestChoiceField(forms.ModelChoiceField):
@@ -97,6 +113,18 @@ class StartForm(forms.Form):
             "invalid_choice": _("Choose timed or untimed."),
         },
     )
+    mode = forms.ChoiceField(
+        label=_("Questions"),
+        choices=PracticeMode.choices,
+        initial=PracticeMode.STANDARD,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Wiring diagrams and data: only questions built on a diagram, a table of readings or a "
+            "scan-tool capture. Missed questions: the ones you got wrong that are due to come back."
+        ),
+        error_messages={"invalid_choice": _("Choose which questions to practise.")},
+    )
     feedback = forms.ChoiceField(
         label=_("Show the answers"),
         choices=FeedbackMode.choices,
@@ -130,18 +158,93 @@ class StartForm(forms.Form):
         area_field.choices = [("", gettext("Whole test")), *groups]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        test, area_id = cleaned.get("test"), cleaned.get("area")
-        cleaned["area_obj"] = None
-        if area_id is not None and "area" not in self.errors:
-            area = ContentArea.objects.filter(pk=area_id).first()
-            if area is None:
-                self.add_error("area", self.fields["area"].error_messages["invalid_choice"])
-            elif test is not None and area.test_id != test.pk:
-                self.add_error("area", gettext("That content area is not part of this test."))
-            else:
-                cleaned["area_obj"] = area
-        return cleaned
+        return clean_area(self, super().clean() or {})
+
+
+class ClassForm(forms.Form):
+    name = forms.CharField(
+        label=_("Class name"),
+        max_length=120,
+        help_text=_("For example: Brakes and electrical, spring term."),
+        error_messages={
+            "required": _("Give the class a name."),
+            "max_length": _("Keep the name to 120 characters."),
+        },
+    )
+
+
+class JoinForm(forms.Form):
+    code = forms.CharField(
+        label=_("Class code"),
+        max_length=20,
+        help_text=_(
+            "From your instructor. Joining lets the instructor see your practice results by content area "
+            "(never your test results); you can leave at any time."
+        ),
+        error_messages={"required": _("Enter the code your instructor gave you.")},
+    )
+
+
+class AssignmentForm(forms.Form):
+    """A practice set for a class: the test or one area of it, its length and which questions."""
+
+    test = TestChoiceField(
+        label=_("Test"),
+        queryset=Test.objects.none(),
+        empty_label=None,
+        error_messages={
+            "required": _("Choose a test."),
+            "invalid_choice": _("Choose one of the tests listed."),
+        },
+    )
+    area = AreaChoiceField(
+        label=_("Content area"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": _("Choose one of the content areas listed.")},
+    )
+    length = StartForm.base_fields["length"]
+    mode = forms.ChoiceField(
+        label=_("Questions"),
+        choices=[c for c in PracticeMode.choices if c[0] != PracticeMode.REVIEW],
+        initial=PracticeMode.STANDARD,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose which questions to practise."),
+            "invalid_choice": _("Choose which questions to practise."),
+        },
+    )
+    due_on = forms.DateField(
+        label=_("Finish by"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Optional."),
+        error_messages={"invalid": _("Enter a date such as 2026-12-15.")},
+    )
+    note = forms.CharField(label=_("Note to the class"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, tests: list[Test], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        test_field: forms.ModelChoiceField = self.fields["test"]  # type: ignore[assignment]
+        test_field.queryset = Test.objects.filter(pk__in=[t.pk for t in tests]).order_by("position")
+        area_field: forms.TypedChoiceField = self.fields["area"]  # type: ignore[assignment]
+        area_field.choices = [
+            ("", gettext("Whole test")),
+            *[
+                (
+                    f"{t.code} {t.name}",
+                    [
+                        (a.pk, f"{t.code} {a.letter}. {a.name}")
+                        for a in sorted(t.content_areas.all(), key=lambda a: a.position)
+                    ],
+                )
+                for t in tests
+            ],
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        return clean_area(self, super().clean() or {})
 
 
 class AnswerForm(forms.Form):

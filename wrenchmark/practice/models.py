@@ -3,7 +3,12 @@
 Practice items (``Item.pool == practice``) are kept apart from the secure operational items and from the
 renewal pool: a practice session never serves any other pool. A session may cover a whole test or one
 content area, be short (10 questions) or full length, and be untimed or timed at the real test's pace
-with a deadline held by the server.
+with a deadline held by the server. It may be limited to exhibit-based items (wiring diagrams and data)
+or to the missed questions due for review.
+
+Missed questions come back spaced out (``ReviewCard``, a Leitner schedule). Instructors run classes
+(``Classroom``): learners join with the class code, which shares their practice progress with the
+instructor, and the instructor assigns practice sets (``Assignment``).
 """
 
 from __future__ import annotations
@@ -27,6 +32,12 @@ class FeedbackMode(models.TextChoices):
     END = "end", _("At the end")
 
 
+class PracticeMode(models.TextChoices):
+    STANDARD = "standard", _("All question types")
+    EXHIBITS = "exhibits", _("Wiring diagrams and data only")
+    REVIEW = "review", _("Missed questions due for review")
+
+
 class PracticeSession(TimeStampedModel):
     """One practice test of one candidate."""
 
@@ -48,6 +59,15 @@ class PracticeSession(TimeStampedModel):
     feedback = models.CharField(max_length=4, choices=FeedbackMode.choices, default=FeedbackMode.EACH)
     finished_at = models.DateTimeField(null=True, blank=True)
     seed = models.BigIntegerField(help_text=_("Seed of the draw, so it can be reproduced"))
+    mode = models.CharField(max_length=10, choices=PracticeMode.choices, default=PracticeMode.STANDARD)
+    assignment = models.ForeignKey(
+        "practice.Assignment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sessions",
+        help_text=_("The class assignment this session was started for, if any"),
+    )
 
     class Meta:
         ordering = ["candidate", "-created_at"]
@@ -90,3 +110,87 @@ class PracticeQuestion(TimeStampedModel):
     @property
     def is_answered(self) -> bool:
         return self.answered_at is not None
+
+
+class ReviewCard(TimeStampedModel):
+    """A practice item the candidate missed, scheduled to come back: after a miss in one day, and after
+    each right answer on review at the next, longer interval (``selectors.REVIEW_INTERVALS``) until it is
+    learned and the card is removed."""
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="practice_reviews"
+    )
+    item = models.ForeignKey("itembank.Item", on_delete=models.CASCADE, related_name="+")
+    test = models.ForeignKey("catalog.Test", on_delete=models.CASCADE, related_name="+")
+    area_letter = models.CharField(max_length=3)
+    box = models.PositiveSmallIntegerField(default=0, help_text=_("Right answers in a row on review"))
+    due_on = models.DateField()
+    last_answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["candidate", "due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["candidate", "item"], name="practice_review_unique_item")
+        ]
+        indexes = [models.Index(fields=["candidate", "test", "due_on"], name="practice_review_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.candidate} {self.item_id} due {self.due_on}"
+
+
+class Classroom(TimeStampedModel):
+    """A class run by an instructor (a school or a shop trainer). Learners join with ``join_code``."""
+
+    name = models.CharField(_("name"), max_length=120)
+    instructor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="classes")
+    join_code = models.CharField(max_length=12, unique=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["instructor", "name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClassMember(TimeStampedModel):
+    """A learner in a class. Joining shares the learner's practice progress with the instructor; leaving
+    stops it (the row is kept, with ``left_at``)."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="members")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="class_seats"
+    )
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["classroom", "learner__last_name", "learner__first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["classroom", "learner"], name="practice_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} in {self.classroom}"
+
+
+class Assignment(TimeStampedModel):
+    """A practice set an instructor assigns to a class: a test or one content area of it, a length and a
+    mode, with an optional date to finish by."""
+
+    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="assignments")
+    test = models.ForeignKey("catalog.Test", on_delete=models.PROTECT, related_name="+")
+    area = models.ForeignKey(
+        "catalog.ContentArea", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    length = models.CharField(max_length=5, choices=PracticeLength.choices, default=PracticeLength.SHORT)
+    mode = models.CharField(max_length=10, choices=PracticeMode.choices, default=PracticeMode.STANDARD)
+    due_on = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["classroom", "-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        scope = f"{self.test.code} {self.area.letter}" if self.area_id and self.area else self.test.code
+        return f"{self.classroom}: {scope}"

@@ -16,16 +16,20 @@ from django.db.models import QuerySet
 
 from wrenchmark.accounts.models import User
 from wrenchmark.catalog.models import ContentArea, Test
+from wrenchmark.itembank.display import approved_translation
 from wrenchmark.itembank.models import Item, ItemPool
 from wrenchmark.itembank.selectors import USABLE_STATES
-from wrenchmark.practice.models import FeedbackMode, PracticeQuestion, PracticeSession
+from wrenchmark.practice.models import FeedbackMode, PracticeMode, PracticeQuestion, PracticeSession
 
 LETTERS = "ABCD"
 SHORT_LENGTH = 10
 
 
-def practice_items(*, test: Test, area: ContentArea | None = None) -> QuerySet[Item]:
-    """The practice-pool items of ``test`` (and ``area``) that may be served: reviewed, with content.
+def practice_items(
+    *, test: Test, area: ContentArea | None = None, mode: str = PracticeMode.STANDARD
+) -> QuerySet[Item]:
+    """The practice-pool items of ``test`` (and ``area``) that may be served: reviewed, with content;
+    in the exhibits mode only those built on an exhibit (a wiring diagram, a table of readings).
 
     Only ``pool == practice``: operational and renewal items never appear in practice.
     """
@@ -37,6 +41,8 @@ def practice_items(*, test: Test, area: ContentArea | None = None) -> QuerySet[I
     )
     if area is not None:
         items = items.filter(current_version__area__letter=area.letter)
+    if mode == PracticeMode.EXHIBITS:
+        items = items.filter(current_version__exhibit__isnull=False)
     return items
 
 
@@ -60,27 +66,35 @@ def session_questions(session: PracticeSession) -> QuerySet[PracticeQuestion]:
 # --- Feedback ------------------------------------------------------------------------------------------
 
 
-def question_feedback(question: PracticeQuestion) -> dict[str, Any]:
+def question_feedback(question: PracticeQuestion, *, language: str = "en") -> dict[str, Any]:
     """The full feedback on one question: key, the option chosen, each option's rationale, references
-    and exhibit. Only for callers that have checked the session's feedback mode allows it."""
+    and exhibit, in ``language`` where the item has an approved translation. Only for callers that have
+    checked the session's feedback mode allows it."""
     version = question.item_version
     options = list(version.options.order_by("position"))
     key = next((LETTERS[i] for i, o in enumerate(options) if o.is_key), "")
+    translation = approved_translation(version, language)
+    translated = translation.options if translation is not None else []
+
+    def _text(i: int, name: str, english: str) -> str:
+        return (translated[i].get(name, "") if i < len(translated) else "") or english
+
     return {
         "question": question.pk,
         "position": question.position,
         "item": question.item.external_id,
         "area": version.area.letter,
         "area_name": version.area.name,
-        "stem": version.stem,
+        "language": language if translation is not None else "en",
+        "stem": translation.stem if translation is not None else version.stem,
         "choice": question.choice or None,
         "correct": question.correct,
         "key": key,
         "options": [
             {
                 "letter": LETTERS[i],
-                "text": option.text,
-                "rationale": option.rationale,
+                "text": _text(i, "text", option.text),
+                "rationale": _text(i, "rationale", option.rationale),
                 "is_key": option.is_key,
                 "chosen": question.choice == LETTERS[i],
             }
@@ -88,6 +102,8 @@ def question_feedback(question: PracticeQuestion) -> dict[str, Any]:
         ],
         "references": list(version.references),
         "exhibit": version.exhibit_id,
+        "exhibit_title": translation.exhibit_title if translation is not None else "",
+        "exhibit_alt": translation.exhibit_alt if translation is not None else "",
     }
 
 
@@ -98,12 +114,13 @@ def feedback_allowed(question: PracticeQuestion, session: PracticeSession) -> bo
     return session.feedback == FeedbackMode.EACH and question.answered_at is not None
 
 
-def practice_feedback(session: PracticeSession) -> list[dict[str, Any]]:
+def practice_feedback(session: PracticeSession, *, language: str = "en") -> list[dict[str, Any]]:
     """Feedback for every question the session may show now, in position order: all of them once it is
     finished; before that, the answered ones in "each" mode and none in "end" mode. Reads the session's
     stored state, so a stale instance never shows more than it should."""
     session = PracticeSession.objects.get(pk=session.pk)
-    return [question_feedback(q) for q in session_questions(session) if feedback_allowed(q, session)]
+    questions = session_questions(session).prefetch_related("item_version__translations")
+    return [question_feedback(q, language=language) for q in questions if feedback_allowed(q, session)]
 
 
 # --- Results -------------------------------------------------------------------------------------------

@@ -5,24 +5,36 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wrenchmark.accounts.models import User
+from wrenchmark.accounts.models import Role, User
 from wrenchmark.catalog.models import Test
 from wrenchmark.core import clock
 from wrenchmark.core.exceptions import ApplicationError, NotFound
-from wrenchmark.itembank.display import display_exhibit, display_item
+from wrenchmark.itembank.display import display_exhibit, display_for_learner
 from wrenchmark.itembank.markup import render_markup
 from wrenchmark.itembank.models import Exhibit
-from wrenchmark.practice import charts, selectors, services
+from wrenchmark.practice import charts, selectors, services, study, teaching
 from wrenchmark.practice.access import access_question_for_candidate, access_session_for_candidate
-from wrenchmark.practice.forms import TIMED, AnswerForm, StartForm, practice_tests
-from wrenchmark.practice.models import FeedbackMode, PracticeQuestion, PracticeSession
+from wrenchmark.practice.forms import (
+    TIMED,
+    AnswerForm,
+    AssignmentForm,
+    ClassForm,
+    JoinForm,
+    StartForm,
+    practice_tests,
+)
+from wrenchmark.practice.models import FeedbackMode, PracticeMode, PracticeQuestion, PracticeSession
+from wrenchmark.practice.selectors import practice_items
 
 RECENT = 10
 
@@ -64,47 +76,14 @@ def _marked_up(feedback: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The form to start a session, the recent sessions and the accuracy per content area."""
-    user = _user(request)
-    tests = practice_tests()
-    form = StartForm(request.POST if request.method == "POST" else None, tests=tests)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                session = services.practice_start(
-                    candidate=user,
-                    test=data["test"],
-                    area=data["area_obj"],
-                    length=data["length"],
-                    timed=data["timing"] == TIMED,
-                    feedback=data["feedback"],
-                )
-            except ApplicationError as exc:
-                field = exc.field if exc.field in form.fields else None
-                if exc.code == "no_practice_items":
-                    field = "area" if data["area_obj"] is not None else "test"
-                form.add_error(field, exc.message)
-                status = exc.status
-            else:
-                return redirect("practice:question", session_id=session.pk, position=1)
-        else:
-            status = 400
-
-    recent = [
-        (s, _score(s))
-        for s in PracticeSession.objects.filter(candidate=user)
-        .select_related("test", "area")
-        .prefetch_related("questions")
-        .order_by("-created_at", "-pk")[:RECENT]
-    ]
+def _progress(user: User) -> list[dict[str, Any]]:
+    """Per test the user has practised: accuracy by area (table, chart, per-session table), the
+    readiness estimate and the study plan's focus."""
     practised = Test.objects.filter(
         pk__in=PracticeSession.objects.filter(candidate=user, finished_at__isnull=False).values("test_id")
     ).order_by("edition", "position")
     progress = []
+    today = clock.today()
     for test in practised:
         areas = [a for a in selectors.area_accuracy(user, test) if a.answered]
         if not areas:
@@ -120,9 +99,70 @@ def home(request: HttpRequest) -> HttpResponse:
                     title=_("%(code)s: accuracy per content area over your practice sessions")
                     % {"code": test.code},
                 ),
+                "readiness": study.readiness_for(user, test),
+                "plan": study.study_plan(user, test, today),
             }
         )
-    context = {"form": form, "tests": tests, "recent": recent, "progress": progress}
+    return progress
+
+
+def _start_error(form: Any, exc: ApplicationError, area_chosen: bool) -> None:
+    field = exc.field if exc.field in form.fields else None
+    if exc.code == "no_practice_items":
+        field = "area" if area_chosen else "test"
+    if exc.code == "no_reviews_due":
+        field = "mode"
+    form.add_error(field, exc.message)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The form to start a session, the recent sessions and the accuracy per content area."""
+    user = _user(request)
+    tests = practice_tests()
+    initial: dict[str, Any] = {k: request.GET[k] for k in ("test", "area", "mode") if request.GET.get(k)}
+    if "test" in initial:
+        # ?test=A6 links from the study plan and the catalog name the test by code.
+        found = next((t for t in tests if t.code == initial["test"].upper()), None)
+        initial["test"] = found.pk if found is not None else ""
+    form = StartForm(request.POST if request.method == "POST" else None, tests=tests, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                session = services.practice_start(
+                    candidate=user,
+                    test=data["test"],
+                    area=data["area_obj"],
+                    length=data["length"],
+                    timed=data["timing"] == TIMED,
+                    feedback=data["feedback"],
+                    mode=data["mode"],
+                )
+            except ApplicationError as exc:
+                _start_error(form, exc, data["area_obj"] is not None)
+                status = exc.status
+            else:
+                return redirect("practice:question", session_id=session.pk, position=1)
+        else:
+            status = 400
+
+    recent = [
+        (s, _score(s))
+        for s in PracticeSession.objects.filter(candidate=user)
+        .select_related("test", "area")
+        .prefetch_related("questions")
+        .order_by("-created_at", "-pk")[:RECENT]
+    ]
+    context = {
+        "form": form,
+        "tests": tests,
+        "recent": recent,
+        "progress": _progress(user),
+        "assignments": teaching.learner_assignments(user),
+        "exhibit_tests": [t for t in tests if practice_items(test=t, mode=PracticeMode.EXHIBITS).exists()],
+    }
     return render(request, "practice/home.html", context, status=status)
 
 
@@ -143,13 +183,8 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 def _question_display(question: PracticeQuestion) -> Any:
-    version = question.item_version
-    options = sorted(version.options.all(), key=lambda o: o.position)
-    return display_item(
-        identifier=f"pq{question.pk}",
-        stem=version.stem,
-        option_texts=[(o.text, o.locked) for o in options],
-        exhibit=version.exhibit,
+    return display_for_learner(
+        question.item_version, identifier=f"pq{question.pk}", language=translation.get_language() or "en"
     )
 
 
@@ -210,7 +245,9 @@ def question(request: HttpRequest, session_id: int, position: int) -> HttpRespon
         "show_feedback": answered and selectors.feedback_allowed(q, session),
     }
     if context["show_feedback"]:
-        context["feedback"] = _marked_up(selectors.question_feedback(q))
+        context["feedback"] = _marked_up(
+            selectors.question_feedback(q, language=translation.get_language() or "en")
+        )
     return render(request, "practice/question.html", context, status=status)
 
 
@@ -232,10 +269,15 @@ def results(request: HttpRequest, session_id: int) -> HttpResponse:
         session = access_session_for_candidate(_user(request), session_id)
     except NotFound:
         raise Http404 from None
-    feedback = [_marked_up(f) for f in selectors.practice_feedback(session)]
+    language = translation.get_language() or "en"
+    feedback = [_marked_up(f) for f in selectors.practice_feedback(session, language=language)]
     exhibits = Exhibit.objects.in_bulk([f["exhibit"] for f in feedback if f["exhibit"]])
     for f in feedback:
-        f["exhibit_display"] = display_exhibit(exhibits.get(f["exhibit"])) if f["exhibit"] else None
+        f["exhibit_display"] = (
+            display_exhibit(exhibits.get(f["exhibit"]), title=f["exhibit_title"], alt=f["exhibit_alt"])
+            if f["exhibit"]
+            else None
+        )
     context = {
         "session": session,
         "score": _score(session),
@@ -245,3 +287,202 @@ def results(request: HttpRequest, session_id: int) -> HttpResponse:
         "overdue": session.is_overdue(clock.now()),
     }
     return render(request, "practice/results.html", context)
+
+
+# --- Study plan ----------------------------------------------------------------------------------------
+
+
+def _test_by_code(code: str) -> Test:
+    test = next((t for t in practice_tests() if t.code == code.upper()), None)
+    if test is None:
+        raise Http404
+    return test
+
+
+@login_required
+def plan(request: HttpRequest, code: str) -> HttpResponse:
+    """The study plan of one test: the areas from the weakest, the missed questions due for review, and
+    the readiness estimate with how it was computed. "Study" starts a short session in the focus area;
+    "Review" one of the questions due."""
+    user = _user(request)
+    test = _test_by_code(code)
+    error = None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        area = None
+        if action == "study":
+            area = test.content_areas.filter(pk=request.POST.get("area") or 0).first()
+        try:
+            if action == "review":
+                session = services.practice_start(candidate=user, test=test, mode=PracticeMode.REVIEW)
+            elif action == "study" and area is not None:
+                session = services.practice_start(candidate=user, test=test, area=area)
+            else:
+                raise ApplicationError(_("Choose what to study."), code="invalid_action")
+        except ApplicationError as exc:
+            error, status = exc.message, exc.status
+        else:
+            return redirect("practice:question", session_id=session.pk, position=1)
+    context = {
+        "test": test,
+        "plan": study.study_plan(user, test, clock.today()),
+        "readiness": study.readiness_for(user, test),
+        "target": round(study.STUDY_TARGET * 100),
+        "min_answers": study.STUDY_MIN_ANSWERS,
+        "window": study.STUDY_WINDOW,
+        "readiness_window": study.READINESS_WINDOW,
+        "intervals": study.REVIEW_INTERVALS,
+        "error": error,
+    }
+    return render(request, "practice/plan.html", context, status=status)
+
+
+# --- Classes -------------------------------------------------------------------------------------------
+
+
+@login_required
+def classes(request: HttpRequest) -> HttpResponse:
+    """Join a class with its code, see the classes joined; instructors also create and list theirs."""
+    user = _user(request)
+    is_instructor = user.has_role(Role.INSTRUCTOR)
+    action = request.POST.get("action") if request.method == "POST" else None
+    join_form = JoinForm(request.POST if action == "join" else None)
+    class_form = ClassForm(request.POST if action == "create" else None)
+    status = 200
+    if action == "join":
+        if join_form.is_valid():
+            try:
+                member = services.class_join(learner=user, code=join_form.cleaned_data["code"])
+            except ApplicationError as exc:
+                join_form.add_error("code", exc.message)
+                status = exc.status
+            else:
+                messages.success(request, _("You joined %(name)s.") % {"name": member.classroom.name})
+                return redirect("practice:classes")
+        else:
+            status = 400
+    elif action == "create":
+        if not is_instructor:
+            raise PermissionDenied
+        if class_form.is_valid():
+            try:
+                classroom = services.classroom_create(instructor=user, name=class_form.cleaned_data["name"])
+            except ApplicationError as exc:
+                class_form.add_error("name", exc.message)
+                status = exc.status
+            else:
+                return redirect("practice:class", class_id=classroom.pk)
+        else:
+            status = 400
+    elif action is not None:
+        status = 400
+    context = {
+        "is_instructor": is_instructor,
+        "join_form": join_form,
+        "class_form": class_form,
+        "taught": teaching.classes_taught(user) if is_instructor else [],
+        "seats": teaching.seats_of(user),
+    }
+    return render(request, "practice/classes.html", context, status=status)
+
+
+@login_required
+@require_POST
+def class_leave(request: HttpRequest, class_id: int) -> HttpResponse:
+    user = _user(request)
+    seat = teaching.seats_of(user).filter(classroom_id=class_id).first()
+    if seat is None:
+        raise Http404
+    services.class_leave(learner=user, classroom=seat.classroom)
+    messages.success(request, _("You left %(name)s.") % {"name": seat.classroom.name})
+    return redirect("practice:classes")
+
+
+@login_required
+def class_detail(request: HttpRequest, class_id: int) -> HttpResponse:
+    """The instructor's page of one class: its code, each learner's progress by content area in one
+    test, and the assignments with how many finished them."""
+    user = _user(request)
+    try:
+        classroom = teaching.access_class_for_instructor(user, class_id)
+    except NotFound:
+        raise Http404 from None
+    tests = practice_tests()
+    form = AssignmentForm(request.POST if request.method == "POST" else None, tests=tests)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.assignment_create(
+                    classroom=classroom,
+                    acting_user=user,
+                    test=data["test"],
+                    area=data["area_obj"],
+                    length=data["length"],
+                    mode=data["mode"],
+                    due_on=data["due_on"],
+                    note=data["note"],
+                )
+            except ApplicationError as exc:
+                _start_error(form, exc, data["area_obj"] is not None)
+                status = exc.status
+            else:
+                messages.success(request, _("The practice set is assigned."))
+                return redirect("practice:class", class_id=classroom.pk)
+        else:
+            status = 400
+    class_tests = teaching.class_tests(classroom)
+    chosen = next((t for t in class_tests if t.code == (request.GET.get("test") or "").upper()), None)
+    chosen = chosen or (class_tests[0] if class_tests else None)
+    rows = teaching.class_progress(classroom, chosen, clock.today()) if chosen is not None else []
+    areas = list(chosen.content_areas.order_by("position")) if chosen is not None else []
+    matrix = [
+        (row, [next(a for a in row.plan.areas if a.letter == area.letter) for area in areas]) for row in rows
+    ]
+    context = {
+        "classroom": classroom,
+        "form": form,
+        "class_tests": class_tests,
+        "chosen": chosen,
+        "areas": areas,
+        "matrix": matrix,
+        "learners": teaching.members(classroom),
+        "assignments": teaching.assignment_statuses(classroom),
+        "target": study.STUDY_TARGET,
+    }
+    return render(request, "practice/class_detail.html", context, status=status)
+
+
+@login_required
+def class_learner(request: HttpRequest, class_id: int, learner_id: int) -> HttpResponse:
+    """One learner's practice progress, as the class's instructor sees it."""
+    try:
+        classroom, learner = teaching.access_learner_for_instructor(_user(request), class_id, learner_id)
+    except NotFound:
+        raise Http404 from None
+    context = {
+        "classroom": classroom,
+        "learner": learner,
+        "progress": _progress(learner),
+        "assignments": [
+            s for s in teaching.learner_assignments(learner) if s.assignment.classroom_id == classroom.pk
+        ],
+    }
+    return render(request, "practice/class_learner.html", context)
+
+
+@login_required
+@require_POST
+def assignment_start(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    user = _user(request)
+    try:
+        assignment = teaching.access_assignment_for_learner(user, assignment_id)
+        session = services.assignment_start(learner=user, assignment=assignment)
+    except NotFound:
+        raise Http404 from None
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("practice:home")
+    return redirect("practice:question", session_id=session.pk, position=1)

@@ -17,16 +17,14 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from wrenchmark.accounts.models import User
 from wrenchmark.catalog.selectors import edition_in_force
 from wrenchmark.core import clock
 from wrenchmark.core.exceptions import NotFound
 from wrenchmark.credentials.models import CURRENT_STATUSES, Credential, CredentialExtension
-from wrenchmark.itembank.display import DisplayItem, display_item
-from wrenchmark.itembank.markup import render_markup
-from wrenchmark.itembank.models import Item, ItemPool, ItemTranslation, TranslationStatus
+from wrenchmark.itembank.display import DisplayItem, ReviewOption, display_for_learner, review_options
+from wrenchmark.itembank.models import Item, ItemPool
 from wrenchmark.itembank.selectors import USABLE_STATES
 from wrenchmark.renewals.models import RenewalQuestion, RenewalSubscription
 
@@ -289,51 +287,11 @@ def reminder_renewal_context(credential: Credential, on: dt.date) -> dict[str, A
 # --- How a question looks: as on the exam page before the answer; key and rationales only after ---------
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewOption:
-    letter: str
-    html: SafeString
-    rationale_html: SafeString
-    is_key: bool
-    chosen: bool
-
-
-def _approved_translation(question: RenewalQuestion, language: str) -> ItemTranslation | None:
-    if language == "en":
-        return None
-    return next(
-        (
-            t
-            for t in question.item_version.translations.all()
-            if t.language == language and t.status == TranslationStatus.APPROVED
-        ),
-        None,
-    )
-
-
 def question_display(question: RenewalQuestion, *, language: str = "en") -> DisplayItem:
     """The question as the exam page shows an item (``itembank/_item_display.html``): stem, exhibit and
     options in their stored order, in ``language`` when it has an approved translation. It never
     carries the key or a rationale."""
-    version = question.item_version
-    options = list(version.options.all())
-    translation = _approved_translation(question, language)
-    if translation is not None:
-        return display_item(
-            identifier=f"rq{question.pk}",
-            stem=translation.stem,
-            option_texts=[(o.get("text", ""), options[i].locked) for i, o in enumerate(translation.options)],
-            exhibit=version.exhibit,
-            language=language,
-            exhibit_title=translation.exhibit_title,
-            exhibit_alt=translation.exhibit_alt,
-        )
-    return display_item(
-        identifier=f"rq{question.pk}",
-        stem=version.stem,
-        option_texts=[(o.text, o.locked) for o in options],
-        exhibit=version.exhibit,
-    )
+    return display_for_learner(question.item_version, identifier=f"rq{question.pk}", language=language)
 
 
 def question_review(question: RenewalQuestion, *, language: str = "en") -> list[ReviewOption]:
@@ -343,22 +301,4 @@ def question_review(question: RenewalQuestion, *, language: str = "en") -> list[
     """
     if question.answered_at is None:
         raise ValueError("the key and the rationales are shown only after the answer")
-    options = list(question.item_version.options.all())
-    translation = _approved_translation(question, language)
-    review = []
-    for i, option in enumerate(options):
-        text, rationale = option.text, option.rationale
-        if translation is not None and i < len(translation.options):
-            text = translation.options[i].get("text", "") or text
-            rationale = translation.options[i].get("rationale", "") or rationale
-        review.append(
-            ReviewOption(
-                letter=LETTERS[i],
-                # render_markup escapes everything but the few tags items may use.
-                html=mark_safe(render_markup(text)),  # noqa: S308
-                rationale_html=mark_safe(render_markup(rationale)),  # noqa: S308
-                is_key=option.is_key,
-                chosen=question.choice == LETTERS[i],
-            )
-        )
-    return review
+    return review_options(question.item_version, choice=question.choice, language=language)

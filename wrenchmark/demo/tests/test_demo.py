@@ -20,7 +20,7 @@ def test_the_demo_has_one_person_per_role_and_candidates_with_a_history(catalog:
     assert demo_load() is True
     for role in Role.values:
         assert User.objects.filter(is_demo=True, role_grants__role=role).exists(), role
-    assert User.objects.filter(is_demo=True).count() == 10
+    assert User.objects.filter(is_demo=True).count() == 11
     assert all(u.check_password(DEMO_PASSWORD) for u in User.objects.filter(is_demo=True))
     # Entered through the services: every result has its audit row.
     assert (

@@ -71,3 +71,45 @@ def key_letter(question: PracticeQuestion) -> str:
 
 def wrong_letter(question: PracticeQuestion) -> str:
     return next(letter for letter in "ABCD" if letter != key_letter(question))
+
+
+@pytest.fixture
+def a6_form(shipped_a6: Test, writer: Any) -> Any:
+    """A published A6 form of the shipped operational items, the blueprint's count per area, cut at 70%."""
+    import math
+
+    from wrenchmark.exams.models import ExamForm, FormItem, FormStatus
+    from wrenchmark.itembank.models import ItemPool
+
+    form = ExamForm.objects.create(
+        test=shipped_a6,
+        code="A6-T001",
+        status=FormStatus.PUBLISHED,
+        assembly_seed=1,
+        created_by=writer,
+        published_at=NOW,
+    )
+    position = 0
+    for area in shipped_a6.content_areas.order_by("position"):
+        items = Item.objects.filter(
+            test_code="A6", pool=ItemPool.OPERATIONAL, current_version__area__letter=area.letter
+        ).order_by("external_id")[: area.question_count or 0]
+        for item in items:
+            position += 1
+            FormItem.objects.create(
+                form=form, item=item, version=item.current_version, position=position, area_letter=area.letter
+            )
+    form.cut_raw = math.ceil(0.7 * position)
+    form.save(update_fields=["cut_raw"])
+    return form
+
+
+def answer_all(session: Any, right: Callable[[PracticeQuestion], bool]) -> None:
+    """Answer every question of ``session`` (right where ``right(question)``) and finish it."""
+    from wrenchmark.practice.services import practice_answer, practice_finish
+
+    for q in session.questions.select_related("item_version").order_by("position"):
+        practice_answer(
+            question=q, choice=key_letter(q) if right(q) else wrong_letter(q), candidate=session.candidate
+        )
+    practice_finish(session=session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from conftest import client_for
 from wrenchmark.catalog.models import Test
 from wrenchmark.itembank.markup import render_markup
 from wrenchmark.practice.models import PracticeQuestion, PracticeSession
-from wrenchmark.practice.tests.conftest import key_letter, wrong_letter
+from wrenchmark.practice.tests.conftest import NOW, key_letter, wrong_letter
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +271,113 @@ def test_home_shows_the_session_and_the_accuracy_per_area_after_finishing(
     for letter in unanswered:
         name = shipped_a6.content_areas.get(letter=letter).name
         assert f"{letter}. {name}" not in progress
+
+
+# --- Study plan, readiness, exhibits, Spanish ------------------------------------------------------------
+
+
+def test_the_study_plan_page_starts_the_focus_area_and_the_reviews(
+    shipped_a6: Test, candidate_alice: Any, frozen_now: Any
+) -> None:
+    from wrenchmark.practice.models import PracticeMode
+    from wrenchmark.practice.services import practice_start
+    from wrenchmark.practice.tests.conftest import answer_all
+
+    client = client_for(candidate_alice)
+    area_e = shipped_a6.content_areas.get(letter="E")
+    answer_all(
+        practice_start(candidate=candidate_alice, test=shipped_a6, area=area_e, seed=1), lambda q: False
+    )
+    page = client.get(reverse("practice:plan", args=["a6"])).content.decode()
+    assert "Study area E now" in page
+    assert "Your next missed question comes back on" in page
+    assert "published test form" in page  # no form: no estimate, and the page says why
+
+    started = client.post(reverse("practice:plan", args=["A6"]), {"action": "study", "area": area_e.pk})
+    session = PracticeSession.objects.filter(candidate=candidate_alice).order_by("-pk").first()
+    assert session is not None
+    assert session.area == area_e
+    assert started["Location"] == q_url(session, 1)
+
+    refused = client.post(reverse("practice:plan", args=["A6"]), {"action": "review"})
+    assert refused.status_code == 400
+    assert "No missed questions are due" in refused.content.decode()
+    frozen_now.move_to(NOW + dt.timedelta(days=1))
+    client = client_for(candidate_alice)  # the sign-in of yesterday has lapsed
+    page = client.get(reverse("practice:plan", args=["A6"])).content.decode()
+    assert "questions you missed are due to come back" in page
+    client.post(reverse("practice:plan", args=["A6"]), {"action": "review"})
+    review = PracticeSession.objects.filter(candidate=candidate_alice).order_by("-pk").first()
+    assert review is not None
+    assert review.mode == PracticeMode.REVIEW
+    assert client.get(reverse("practice:plan", args=["XX"])).status_code == 404
+    bad = client.post(reverse("practice:plan", args=["A6"]), {"action": "study", "area": "999999"})
+    assert bad.status_code == 400
+
+
+def test_home_and_plan_show_the_readiness_estimate_and_how_it_was_computed(
+    a6_form: Any, candidate_alice: Any
+) -> None:
+    from wrenchmark.practice.services import practice_start
+    from wrenchmark.practice.tests.conftest import answer_all
+
+    client = client_for(candidate_alice)
+    test = a6_form.test
+    answer_all(
+        practice_start(candidate=candidate_alice, test=test, length="full", seed=1),
+        lambda q: q.position % 3 > 0,
+    )
+    home = client.get(reverse("practice:home")).content.decode()
+    assert "Estimated chance of passing A6 now:" in home
+    plan = client.get(reverse("practice:plan", args=["A6"])).content.decode()
+    assert "How this is computed" in plan
+    assert f"passes at {a6_form.cut_raw}" in plan
+    assert "first answer to each practice question" in plan
+    for area in test.content_areas.all():
+        assert f"{area.letter}. {area.name}" in plan
+
+
+def test_the_wiring_diagram_link_preselects_the_exhibit_mode(shipped_a6: Test, candidate_alice: Any) -> None:
+    client = client_for(candidate_alice)
+    home = client.get(reverse("practice:home")).content.decode()
+    assert "Practice interpreting wiring diagrams" in home
+    assert "?test=A6&amp;mode=exhibits" in home
+    page = client.get(reverse("practice:home") + "?test=A6&mode=exhibits").content.decode()
+    assert re.search(r'<input[^>]*value="exhibits"[^>]*checked', page)
+    start(client, shipped_a6, mode="exhibits")
+    session = only_session(candidate_alice)
+    assert session.mode == "exhibits"
+    q = question_at(session, 1)
+    assert q.item_version.exhibit_id is not None
+    assert 'class="exhibit' in client.get(q_url(session, 1)).content.decode()
+
+
+def test_a_spanish_candidate_practises_in_spanish_with_spanish_explanations(
+    a5: Test, candidate_alice: Any
+) -> None:
+    from wrenchmark.itembank.check import CONTENT
+    from wrenchmark.itembank.loading import bank_load
+    from wrenchmark.itembank.models import ItemTranslation
+
+    bank_load(edition=a5.edition, folder=CONTENT, paths=[CONTENT / "A5.yaml"])
+    candidate_alice.preferred_language = "es"
+    candidate_alice.save(update_fields=["preferred_language"])
+    client = client_for(candidate_alice)
+    client.post(
+        reverse("practice:home"),
+        {"test": a5.pk, "area": "", "length": "short", "timing": "untimed", "feedback": "each"},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    session = only_session(candidate_alice)
+    q = question_at(session, 1)
+    spanish = ItemTranslation.objects.get(version=q.item_version, language="es")
+    page = client.get(q_url(session, 1), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert render_markup(spanish.stem) in page
+    client.post(q_url(session, 1), {"choice": wrong_letter(q)}, HTTP_ACCEPT_LANGUAGE="es")
+    page = client.get(q_url(session, 1), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    for option in spanish.options:
+        assert render_markup(option["rationale"]) in page
+    english = [render_markup(o.rationale) for o in q.item_version.options.all()]
+    assert not any(
+        r in page for r in english if r not in {render_markup(o["rationale"]) for o in spanish.options}
+    )

@@ -16,6 +16,7 @@ from wrenchmark.demo.loading import (
     demo_load,
     demo_logins,
 )
+from wrenchmark.practice.demo import demo_class_load
 from wrenchmark.registrations.demo import demo_registrations_load
 from wrenchmark.shops.demo import demo_shop_load
 
@@ -53,6 +54,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 "Demo shop: Riverside Auto Service has 2 consenting technicians and meets the Blue Seal; "
                 "Priya has an open invitation."
+            )
+        classroom = demo_class_load()
+        if classroom is not None:
+            self.stdout.write(
+                f"Demo class: Ines Castillo's {classroom.name} (code {classroom.join_code}) has James and "
+                "Priya, three A6 assignments, and James's first practice."
             )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}) — DEMO DATA, not real people:")
