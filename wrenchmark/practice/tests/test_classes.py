@@ -209,13 +209,16 @@ def test_the_demo_class_is_loaded_once_through_the_services(shipped_a6: Test) ->
     assert demo_class_load() is None  # no demo people yet
     demo_load()
     classroom = demo_class_load()
-    assert classroom is not None and classroom.name == DEMO_CLASS
+    assert classroom is not None
+    assert classroom.name == DEMO_CLASS
     assert classroom.instructor.email == DEMO_INSTRUCTOR
-    assert classroom.members.count() == 2 and classroom.assignments.count() == 3
+    assert classroom.members.count() == 2
+    assert classroom.assignments.count() == 3
     james = classroom.members.get(learner__first_name="James").learner
     assert james.practice_sessions.filter(finished_at__isnull=False).count() == 2
     plan = study_plan(james, shipped_a6, NOW.date())
-    assert plan.focus is not None and any(a.answered for a in plan.areas)
+    assert plan.focus is not None
+    assert any(a.answered for a in plan.areas)
     assert readiness_for(james, shipped_a6).reason == "no_form"  # no published form in this test
     assert AuditEvent.objects.filter(action="practice.class_joined").count() == 2
     assert demo_class_load() is None
