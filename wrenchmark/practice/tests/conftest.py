@@ -73,35 +73,41 @@ def wrong_letter(question: PracticeQuestion) -> str:
     return next(letter for letter in "ABCD" if letter != key_letter(question))
 
 
-@pytest.fixture
-def a6_form(shipped_a6: Test, writer: Any) -> Any:
-    """A published A6 form of the shipped operational items, the blueprint's count per area, cut at 70%."""
+def publish_form(test: Test, author: Any, cut_share: float = 0.7) -> Any:
+    """A published form of ``test`` made of its operational-pool items, the blueprint's count per area,
+    with the cut at ``cut_share`` of its scored questions."""
     import math
 
     from wrenchmark.exams.models import ExamForm, FormItem, FormStatus
     from wrenchmark.itembank.models import ItemPool
 
     form = ExamForm.objects.create(
-        test=shipped_a6,
-        code="A6-T001",
+        test=test,
+        code=f"{test.code}-T001",
         status=FormStatus.PUBLISHED,
         assembly_seed=1,
-        created_by=writer,
+        created_by=author,
         published_at=NOW,
     )
     position = 0
-    for area in shipped_a6.content_areas.order_by("position"):
+    for area in test.content_areas.order_by("position"):
         items = Item.objects.filter(
-            test_code="A6", pool=ItemPool.OPERATIONAL, current_version__area__letter=area.letter
+            test_code=test.code, pool=ItemPool.OPERATIONAL, current_version__area__letter=area.letter
         ).order_by("external_id")[: area.question_count or 0]
         for item in items:
             position += 1
             FormItem.objects.create(
                 form=form, item=item, version=item.current_version, position=position, area_letter=area.letter
             )
-    form.cut_raw = math.ceil(0.7 * position)
+    form.cut_raw = math.ceil(cut_share * position)
     form.save(update_fields=["cut_raw"])
     return form
+
+
+@pytest.fixture
+def a6_form(shipped_a6: Test, writer: Any) -> Any:
+    """A published A6 form of the shipped operational items, cut at 70%."""
+    return publish_form(shipped_a6, writer)
 
 
 def answer_all(session: Any, right: Callable[[PracticeQuestion], bool]) -> None:
