@@ -271,9 +271,9 @@ def _estimate(
     return readiness, tuple(evidence)
 
 
-def readiness_for(candidate: User, test: Test) -> ReadinessView:
-    """The chance of passing ``test``'s published form now, and as it stood before the latest session
-    with answers."""
+def readiness_for(candidate: User, test: Test, *, with_previous: bool = True) -> ReadinessView:
+    """The chance of passing ``test``'s published form now, and (``with_previous``) as it stood before
+    the latest session with answers."""
     areas = list(test.content_areas.order_by("position"))
     names = {a.letter: a.name for a in areas}
     form = published_form_for(test)
@@ -304,6 +304,6 @@ def readiness_for(candidate: User, test: Test) -> ReadinessView:
     last_session = rows[-1].session
     before = [a for a in rows if a.session != last_session]
     previous = None
-    if len(_first_answers(before)) >= READINESS_MIN_ANSWERS:
+    if with_previous and len(_first_answers(before)) >= READINESS_MIN_ANSWERS:
         previous, _evidence = _estimate(before, blueprint, order, cut, [candidate.pk, form.pk, len(before)])
     return view("", current, previous, evidence)

@@ -148,7 +148,7 @@ def class_progress(classroom: Classroom, test: Test, today: dt.date) -> list[Lea
             LearnerRow(
                 learner=learner,
                 plan=study_plan(learner, test, today),
-                readiness=readiness_for(learner, test),
+                readiness=readiness_for(learner, test, with_previous=False),
                 finished_sessions=finished.count(),
                 last_practised=last,
                 assignments_done=finished.filter(assignment_id__in=assignment_ids)
