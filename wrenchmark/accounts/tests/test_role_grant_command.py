@@ -29,5 +29,5 @@ def test_role_grant_refuses_an_unknown_role_or_person(make_user: Callable[..., A
     teacher = make_user("Tess", "Teacher")
     with pytest.raises(CommandError, match="unknown role 'teacher'"):
         call_command("role_grant", teacher.email, "teacher")
-    with pytest.raises(CommandError, match="no account has the e-mail address nobody@example.test"):
+    with pytest.raises(CommandError, match=r"no account has the e-mail address nobody@example\.test"):
         call_command("role_grant", "nobody@example.test", "instructor")
