@@ -95,7 +95,8 @@ def _binomial_pmf(n: int, p: np.ndarray) -> np.ndarray:
     k = np.arange(n + 1)
     log_choose = np.array([math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) for i in k])
     q = np.clip(p, _EPS, 1 - _EPS)[:, None]
-    return np.exp(log_choose[None, :] + k[None, :] * np.log(q) + (n - k)[None, :] * np.log1p(-q))
+    pmf: np.ndarray = np.exp(log_choose[None, :] + k[None, :] * np.log(q) + (n - k)[None, :] * np.log1p(-q))
+    return pmf
 
 
 def _score_distribution(counts: Sequence[int], p: np.ndarray) -> np.ndarray:
