@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,3 +72,35 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
+
+
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 375, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1200, "height": 900}}
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """``open_page(user, **PHONE)``: a fresh browser context, logged in as ``user`` (none: a stranger)."""
+    from conftest import PASSWORD
+    from tests.e2e.test_experience_approval import ARTIFACTS, log_in
+
+    contexts: list[Any] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def open_as(user: Any | None, **options: Any) -> Any:
+        context = browser.new_context(base_url=live_server.url, **(options or DESKTOP))
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        if user is not None:
+            log_in(page, user.email, PASSWORD)
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()

@@ -16,6 +16,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
@@ -174,7 +175,9 @@ def test_a_credential_checked_by_a_person_a_machine_and_an_independent_verifier(
     assert axe_findings(carol) == []
 
     # Tomorrow Tom's certification has expired: one of two is below 75 %, and the seal no longer holds.
-    tomorrow = dt.datetime.combine(today + dt.timedelta(days=1), dt.time(12), tzinfo=dt.UTC)
+    # A full day on, whatever the hour now: the program's date is tomorrow and her 12-hour session is over.
+    tomorrow = clock.now() + dt.timedelta(days=1)
+    assert timezone.localdate(tomorrow) == today + dt.timedelta(days=1)
     with time_machine.travel(tomorrow, tick=True):
         credentials_refresh()
         log_in(carol, employer_carol.email, PASSWORD)  # a day later her 12-hour session has ended

@@ -5,15 +5,14 @@ then sees the learner's progress by content area. Practice never serves an opera
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
-from tests.e2e.conftest import axe_findings
-from tests.e2e.test_experience_approval import ARTIFACTS, log_in
+from tests.e2e.conftest import PHONE, axe_findings
+from tests.e2e.test_experience_approval import ARTIFACTS
 from wrenchmark.accounts.models import Role
 from wrenchmark.catalog.models import Test
 from wrenchmark.itembank.check import CONTENT
@@ -24,32 +23,6 @@ from wrenchmark.practice.study import readiness_for, study_plan
 from wrenchmark.practice.tests.conftest import key_letter, publish_form, wrong_letter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 375, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-DESKTOP: dict[str, Any] = {"viewport": {"width": 1200, "height": 900}}
-
-
-@pytest.fixture
-def open_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    contexts: list[Any] = []
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def open_as(user: Any, **options: Any) -> Any:
-        context = browser.new_context(base_url=live_server.url, **(options or DESKTOP))
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        log_in(page, user.email, PASSWORD)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def scroll_width(page: Any) -> int:

@@ -4,15 +4,14 @@ hidden from lookups, a share link a stranger opens, the verification log, and th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
-from tests.e2e.conftest import axe_findings
-from tests.e2e.test_experience_approval import ARTIFACTS, log_in
+from tests.e2e.conftest import PHONE, axe_findings
+from tests.e2e.test_experience_approval import ARTIFACTS
 from wrenchmark.accounts.models import Role
 from wrenchmark.catalog.models import Test
 from wrenchmark.core import clock
@@ -24,13 +23,6 @@ from wrenchmark.renewals.models import RenewalQuestion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 375, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-DESKTOP: dict[str, Any] = {"viewport": {"width": 1200, "height": 900}}
 
 # One renewal-pool A5 item, so this month's A5 question is this one; the key is deliberately option C.
 STEM = "A vehicle pulls to the right only while braking. Which of these is the MOST likely cause?"
@@ -45,26 +37,6 @@ OPTIONS = [
 ]
 KEY = "C"
 KEY_RATIONALE = OPTIONS[2][1]
-
-
-@pytest.fixture
-def open_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
-    """``open_page(user, **PHONE)``: a fresh browser context, logged in as ``user`` (none: a stranger)."""
-    contexts: list[Any] = []
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def open_as(user: Any | None, **options: Any) -> Any:
-        context = browser.new_context(base_url=live_server.url, **(options or DESKTOP))
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        if user is not None:
-            log_in(page, user.email, PASSWORD)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
 
 
 def certify_a5(holder: Any, reviewer: Any, area: Any, edition: Any) -> Credential:

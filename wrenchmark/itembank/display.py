@@ -97,18 +97,15 @@ def approved_translation(version: ItemVersion, language: str) -> ItemTranslation
     )
 
 
-def display_for_learner(version: ItemVersion, *, identifier: str, language: str = "en") -> DisplayItem:
-    """The version as a practice or renewal page shows it: in ``language`` when it has an approved
-    translation, else in English. It never carries the key or a rationale."""
+def _display_in(version: ItemVersion, identifier: str, translation: ItemTranslation | None) -> DisplayItem:
     options = list(version.options.all())
-    translation = approved_translation(version, language)
     if translation is not None:
         return display_item(
             identifier=identifier,
             stem=translation.stem,
             option_texts=[(o.get("text", ""), options[i].locked) for i, o in enumerate(translation.options)],
             exhibit=version.exhibit,
-            language=language,
+            language=translation.language,
             exhibit_title=translation.exhibit_title,
             exhibit_alt=translation.exhibit_alt,
         )
@@ -118,6 +115,12 @@ def display_for_learner(version: ItemVersion, *, identifier: str, language: str 
         option_texts=[(o.text, o.locked) for o in options],
         exhibit=version.exhibit,
     )
+
+
+def display_for_learner(version: ItemVersion, *, identifier: str, language: str = "en") -> DisplayItem:
+    """The version as a practice or renewal page shows it: in ``language`` when it has an approved
+    translation, else in English. It never carries the key or a rationale."""
+    return _display_in(version, identifier, approved_translation(version, language))
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,21 +159,5 @@ def review_options(version: ItemVersion, *, choice: str, language: str = "en") -
 
 def display_version(version: ItemVersion, language: str = "en") -> DisplayItem:
     """The version as a candidate sees it, in ``language`` when it has an approved translation."""
-    options = list(version.options.all())
     translation = next((t for t in version.translations.all() if t.language == language), None)
-    if translation is not None:
-        return display_item(
-            identifier=version.item.external_id,
-            stem=translation.stem,
-            option_texts=[(o.get("text", ""), options[i].locked) for i, o in enumerate(translation.options)],
-            exhibit=version.exhibit,
-            language=language,
-            exhibit_title=translation.exhibit_title,
-            exhibit_alt=translation.exhibit_alt,
-        )
-    return display_item(
-        identifier=version.item.external_id,
-        stem=version.stem,
-        option_texts=[(o.text, o.locked) for o in options],
-        exhibit=version.exhibit,
-    )
+    return _display_in(version, version.item.external_id, translation)

@@ -73,8 +73,8 @@ class AreaChoiceField(forms.TypedChoiceField):
         forms.Field.validate(self, value)
 
 
-class StartForm(forms.Form):
-    """What a practice session covers and how it runs."""
+class ScopeForm(forms.Form):
+    """What practice covers: a test, or one content area of it (offered with its question counts)."""
 
     test = TestChoiceField(
         label=_("Test"),
@@ -93,6 +93,35 @@ class StartForm(forms.Form):
         help_text=_("Practise one content area, or the whole test."),
         error_messages={"invalid_choice": _("Choose one of the content areas listed.")},
     )
+
+    def __init__(self, *args: Any, tests: list[Test], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tests = tests
+        test_field: forms.ModelChoiceField = self.fields["test"]  # type: ignore[assignment]
+        test_field.queryset = Test.objects.filter(pk__in=[t.pk for t in tests]).order_by("position")
+        counts = _practice_counts()
+        groups: list[tuple[str, list[tuple[int, str]]]] = []
+        for test in tests:
+            options = []
+            for area in sorted(test.content_areas.all(), key=lambda a: a.position):
+                n = counts.get((test.code, area.letter), 0)
+                available = (
+                    ngettext("%(n)d question", "%(n)d questions", n) % {"n": n}
+                    if n
+                    else gettext("no questions yet")
+                )
+                options.append((area.pk, f"{test.code} {area.letter}. {area.name} ({available})"))
+            groups.append((f"{test.code} {test.name}", options))
+        area_field: forms.TypedChoiceField = self.fields["area"]  # type: ignore[assignment]
+        area_field.choices = [("", gettext("Whole test")), *groups]
+
+    def clean(self) -> dict[str, Any]:
+        return clean_area(self, super().clean() or {})
+
+
+class StartForm(ScopeForm):
+    """What a practice session covers and how it runs."""
+
     length = forms.ChoiceField(
         label=_("Length"),
         choices=PracticeLength.choices,
@@ -136,30 +165,6 @@ class StartForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, tests: list[Test], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.tests = tests
-        test_field: forms.ModelChoiceField = self.fields["test"]  # type: ignore[assignment]
-        test_field.queryset = Test.objects.filter(pk__in=[t.pk for t in tests]).order_by("position")
-        counts = _practice_counts()
-        groups: list[tuple[str, list[tuple[int, str]]]] = []
-        for test in tests:
-            options = []
-            for area in sorted(test.content_areas.all(), key=lambda a: a.position):
-                n = counts.get((test.code, area.letter), 0)
-                available = (
-                    ngettext("%(n)d question", "%(n)d questions", n) % {"n": n}
-                    if n
-                    else gettext("no questions yet")
-                )
-                options.append((area.pk, f"{test.code} {area.letter}. {area.name} ({available})"))
-            groups.append((f"{test.code} {test.name}", options))
-        area_field: forms.TypedChoiceField = self.fields["area"]  # type: ignore[assignment]
-        area_field.choices = [("", gettext("Whole test")), *groups]
-
-    def clean(self) -> dict[str, Any]:
-        return clean_area(self, super().clean() or {})
-
 
 class ClassForm(forms.Form):
     name = forms.CharField(
@@ -185,25 +190,9 @@ class JoinForm(forms.Form):
     )
 
 
-class AssignmentForm(forms.Form):
+class AssignmentForm(ScopeForm):
     """A practice set for a class: the test or one area of it, its length and which questions."""
 
-    test = TestChoiceField(
-        label=_("Test"),
-        queryset=Test.objects.none(),
-        empty_label=None,
-        error_messages={
-            "required": _("Choose a test."),
-            "invalid_choice": _("Choose one of the tests listed."),
-        },
-    )
-    area = AreaChoiceField(
-        label=_("Content area"),
-        required=False,
-        coerce=int,
-        empty_value=None,
-        error_messages={"invalid_choice": _("Choose one of the content areas listed.")},
-    )
     length = StartForm.base_fields["length"]
     mode = forms.ChoiceField(
         label=_("Questions"),
@@ -223,28 +212,6 @@ class AssignmentForm(forms.Form):
         error_messages={"invalid": _("Enter a date such as 2026-12-15.")},
     )
     note = forms.CharField(label=_("Note to the class"), max_length=200, required=False)
-
-    def __init__(self, *args: Any, tests: list[Test], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        test_field: forms.ModelChoiceField = self.fields["test"]  # type: ignore[assignment]
-        test_field.queryset = Test.objects.filter(pk__in=[t.pk for t in tests]).order_by("position")
-        area_field: forms.TypedChoiceField = self.fields["area"]  # type: ignore[assignment]
-        area_field.choices = [
-            ("", gettext("Whole test")),
-            *[
-                (
-                    f"{t.code} {t.name}",
-                    [
-                        (a.pk, f"{t.code} {a.letter}. {a.name}")
-                        for a in sorted(t.content_areas.all(), key=lambda a: a.position)
-                    ],
-                )
-                for t in tests
-            ],
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        return clean_area(self, super().clean() or {})
 
 
 class AnswerForm(forms.Form):

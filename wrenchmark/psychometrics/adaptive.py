@@ -41,6 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from wrenchmark.psychometrics.irt.models import item_information
 from wrenchmark.psychometrics.synthetic import ItemParameters, probabilities
 from wrenchmark.psychometrics.types import FloatArray, IntArray
 
@@ -90,10 +91,9 @@ class AdaptiveTrace:
 
 
 def _information(theta: float, items: ItemParameters) -> FloatArray:
-    """Item information at one ability, shape (n_items,): a² (Q/P) ((P - c)/(1 - c))²."""
-    p = probabilities(np.array([theta]), items)[0]
-    result: FloatArray = items.a**2 * ((1.0 - p) / p) * ((p - items.c) / (1.0 - items.c)) ** 2
-    return result
+    """Item information at one ability, shape (n_items,)."""
+    info: FloatArray = item_information(np.array([theta]), items)[0]
+    return info
 
 
 def _shares(blueprint_share: Mapping[str, float]) -> dict[str, float]:

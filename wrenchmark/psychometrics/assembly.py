@@ -40,7 +40,8 @@ from numpy.typing import ArrayLike
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
-from wrenchmark.psychometrics.synthetic import ItemParameters, probabilities
+from wrenchmark.psychometrics.irt.models import item_information
+from wrenchmark.psychometrics.synthetic import ItemParameters
 from wrenchmark.psychometrics.types import FloatArray, IntArray
 
 __all__ = ["Assembly", "ItemPool", "assemble_forms", "assemble_lof"]
@@ -120,14 +121,6 @@ class Assembly:
     target_theta: FloatArray | None = None
     target_information: FloatArray | None = None
     max_deviation: float | None = None
-
-
-def _information(theta: FloatArray, items: ItemParameters) -> FloatArray:
-    """Item information, (n_points, n_items): a² (Q/P) ((P - c)/(1 - c))² (Lord, 1980, eq. 5-5)."""
-    p = probabilities(theta, items)
-    c = items.c[None, :]
-    result: FloatArray = items.a[None, :] ** 2 * ((1.0 - p) / p) * ((p - c) / (1.0 - c)) ** 2
-    return result
 
 
 def _resolve(pool: ItemPool, ref: int | str, what: str) -> int:
@@ -416,7 +409,7 @@ def assemble_forms(
     elif target_theta is not None:
         raise ValueError("target_theta is only used with target_information")
 
-    cut_info = _information(np.array([float(theta_cut)]), pool.items)
+    cut_info = item_information(np.array([float(theta_cut)]), pool.items)
     if grid is None:
         forms, status, gap = _solve(
             pool,
@@ -443,7 +436,7 @@ def assemble_forms(
             max_exposure=int(max_exposure),
             max_overlap=int(max_overlap),
             objective="target",
-            info=_information(grid, pool.items),
+            info=item_information(grid, pool.items),
             target=target,
             tolerance=target_tolerance * target if target is not None else None,
             time_limit=time_limit,
@@ -454,7 +447,7 @@ def assemble_forms(
     target_info: FloatArray | None = None
     deviation: float | None = None
     if grid is not None and target is not None:
-        grid_info = _information(grid, pool.items)
+        grid_info = item_information(grid, pool.items)
         target_info = np.array([grid_info[:, form].sum(axis=1) for form in forms])
         deviation = float(np.abs(target_info - target[None, :]).max())
     return Assembly(
@@ -548,7 +541,7 @@ def assemble_lof(
     if not 0 <= randomesque < 1:
         raise ValueError("randomesque must lie in [0, 1)")
     excluded = {_resolve(pool, ref, "exclude") for ref in exclude}
-    info = _information(np.array([float(theta)]), pool.items)
+    info = item_information(np.array([float(theta)]), pool.items)
     perturbed = info * (1.0 + randomesque * rng.uniform(-1.0, 1.0, size=pool.n_items))[None, :]
     forms, status, gap = _solve(
         pool,
