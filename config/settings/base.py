@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "wrenchmark.registrations",
     "wrenchmark.appointments",
     "wrenchmark.practice",
+    "wrenchmark.analysis",
     "wrenchmark.renewals",
     "wrenchmark.shops",
     "wrenchmark.dashboard",

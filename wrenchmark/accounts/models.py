@@ -50,6 +50,9 @@ class User(AbstractUser):
         _("preferred language"), max_length=5, choices=Language.choices, default=Language.ENGLISH
     )
     is_demo = models.BooleanField(default=False, help_text=_("Created by the demo data loader."))
+    is_simulated = models.BooleanField(
+        default=False, help_text=_("A simulated candidate (psychometrics_simulate); never a real person.")
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["username"]

@@ -37,6 +37,7 @@ def user_create(
     preferred_language: str = Language.ENGLISH,
     roles: tuple[str, ...] = (Role.CANDIDATE,),
     is_demo: bool = False,
+    is_simulated: bool = False,
     acting_user: User | None = None,
 ) -> User:
     """Create a person with a fresh program ID and the given roles; audited as ``account.created``.
@@ -61,6 +62,7 @@ def user_create(
         preferred_language=preferred_language,
         program_id=_unique_program_id(),
         is_demo=is_demo,
+        is_simulated=is_simulated,
     )
     if password is not None:
         try:

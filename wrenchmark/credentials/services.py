@@ -208,9 +208,12 @@ def on_record_changed(event: CandidateRecordChanged) -> None:
 
 
 def credential_email_send(*, credential_id: int, action: str) -> None:
-    """E-mail the holder that a certification was issued or renewed, in their language."""
+    """E-mail the holder that a certification was issued or renewed, in their language (never to a
+    simulated candidate)."""
     credential = Credential.objects.select_related("holder", "test").get(pk=credential_id)
     holder = credential.holder
+    if holder.is_simulated:
+        return
     context = {
         "credential": credential,
         "holder": holder,

@@ -207,6 +207,7 @@ class AdmissionSource(models.TextChoices):
     SITE = "site", _("Checked in at a test site")
     REMOTE = "remote", _("Checked in remotely")
     DEMO = "demo", _("Demo sitting")
+    SIMULATION = "simulation", _("Simulated candidate")
 
 
 class Admission(TimeStampedModel):

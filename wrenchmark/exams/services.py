@@ -891,9 +891,12 @@ def _finalize(attempt: Attempt, *, status: str, finished_at: dt.datetime) -> Sco
 
 
 def result_email_send(*, report_id: int) -> None:
-    """E-mail the candidate their result, in their language (runs after the result is committed)."""
+    """E-mail the candidate their result, in their language (runs after the result is committed).
+    Simulated candidates have no mailbox: nothing is sent to them."""
     report = ScoreReport.objects.select_related("attempt__candidate", "attempt__form__test").get(pk=report_id)
     candidate = report.attempt.candidate
+    if candidate.is_simulated:
+        return
     context = {
         "report": report,
         "test": report.attempt.form.test,

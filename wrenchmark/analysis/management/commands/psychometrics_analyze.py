@@ -1,0 +1,69 @@
+"""``manage.py psychometrics_analyze --test CODE``: compute and store a test's statistics (run after each
+administration; unchanged inputs are not analysed again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from wrenchmark.analysis.models import AnalysisRun, IrtModel, RunTrigger
+from wrenchmark.analysis.services import analysis_run
+from wrenchmark.catalog.selectors import catalog_test_get, edition_in_force
+from wrenchmark.core.exceptions import ApplicationError, NotFound
+
+
+def describe(run: AnalysisRun) -> list[str]:
+    """The lines a command prints about a run."""
+    flagged = run.item_stats.exclude(flags=[]).count()
+    lines = [
+        f"{run.test.code}: {run.get_model_display()} on {run.persons} finalised attempts"
+        + (f" ({run.simulated_persons} SIMULATED)" if run.simulated_persons else "")
+        + f", {run.items} items; {'converged' if run.converged else 'NOT converged'} in {run.iterations} cycles"
+        + (f", log-likelihood {run.log_likelihood:.2f}" if run.log_likelihood is not None else ""),
+    ]
+    for form in run.forms:
+        parts = [f"  {form['code']}: {form['persons']} attempts"]
+        if form.get("kr20") is not None:
+            parts.append(f"KR-20 {form['kr20']:.3f}, SEM {form['sem']:.2f}")
+        if form.get("csem_at_cut") is not None:
+            parts.append(f"CSEM at the cut ({form['cut_raw']}) {form['csem_at_cut']:.2f}")
+        if form.get("decision_consistency") is not None:
+            parts.append(f"decision consistency {form['decision_consistency']:.3f}")
+        if form.get("pass_rate") is not None:
+            parts.append(f"pass rate {form['pass_rate']:.1%}")
+        lines.append(", ".join(parts))
+    lines.append(f"  {flagged} of {run.items} items flagged for review")
+    return lines
+
+
+class Command(BaseCommand):
+    help = "Compute a test's item and form statistics from its finalised attempts and store them."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--test", required=True, help="test code, e.g. A5")
+        parser.add_argument("--model", default=IrtModel.TWO_PL, help="rasch, 2pl or 3pl (default 2pl)")
+        parser.add_argument("--force", action="store_true", help="analyse even if nothing changed")
+        parser.add_argument(
+            "--free", action="store_true", help="estimate every item afresh instead of holding the bank's"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        model = options["model"].strip().lower()
+        if model not in IrtModel.values:
+            raise CommandError(f"--model must be one of {', '.join(IrtModel.values)}")
+        try:
+            test = catalog_test_get(edition=edition_in_force(), code=options["test"])
+            run, new = analysis_run(
+                test=test,
+                model=model,
+                trigger=RunTrigger.COMMAND,
+                force=options["force"],
+                free=options["free"],
+            )
+        except (ApplicationError, NotFound) as exc:
+            raise CommandError(exc.message) from None
+        if not new:
+            self.stdout.write(f"{test.code}: nothing new since the run of {run.computed_at:%Y-%m-%d %H:%M}.")
+        for line in describe(run):
+            self.stdout.write(line)

@@ -1,0 +1,121 @@
+"""Simulated administrations, so a fresh install has statistics to show.
+
+Simulated candidates (``User.is_simulated``, marked as demo data too, e-mail addresses at
+``simulated.wrenchmark.test``) sit the test's published form through the sitting services: admitted,
+started, every answer saved, submitted and scored, exactly as a real sitting. Their answers come from a
+3PL model: each candidate's ability is drawn from N(0, 1), and each item's "true" parameters are drawn
+once from the item's own seed (so every simulation of a bank agrees on them). Whatever the analysis then
+computes from these responses is labelled simulated wherever it is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import transaction
+
+from wrenchmark.accounts.models import Role, User
+from wrenchmark.accounts.services import user_create
+from wrenchmark.catalog.models import Test
+from wrenchmark.core.exceptions import ApplicationError
+from wrenchmark.exams.models import AdmissionSource, FormItem
+from wrenchmark.exams.selectors import published_form_for
+from wrenchmark.exams.services import admission_grant, attempt_start, attempt_submit, response_save
+from wrenchmark.psychometrics import synthetic
+
+SIMULATED_DOMAIN = "simulated.wrenchmark.test"
+SESSION_KEY = "simulation"
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationResult:
+    test: str
+    form: str
+    candidates: int
+    passed: int
+    mean_raw: float
+
+
+def true_parameters(item_ids: list[int], seed: int) -> synthetic.ItemParameters:
+    """The simulation's "true" 3PL parameters of each item, drawn from the item's own seed."""
+    rows = [synthetic.item_parameters(np.random.default_rng([seed, pk]), 1, model="3pl") for pk in item_ids]
+    return synthetic.ItemParameters(
+        a=np.array([r.a[0] for r in rows]),
+        b=np.array([r.b[0] for r in rows]),
+        c=np.array([r.c[0] for r in rows]),
+    )
+
+
+def _proctor() -> User:
+    proctor = (
+        User.objects.filter(role_grants__role__in=[Role.PROCTOR, Role.PROGRAM_ADMIN], is_active=True)
+        .order_by("-is_demo", "pk")
+        .first()
+    )
+    if proctor is None:
+        raise ApplicationError(
+            "No proctor or program administrator to admit the simulated candidates.", code="no_proctor"
+        )
+    return proctor
+
+
+def simulate_administrations(*, test: Test, candidates: int, seed: int = 2026) -> SimulationResult:
+    """Have ``candidates`` new simulated candidates sit ``test``'s published form through the sitting
+    services. Refused without a published form (``no_form``) or for fewer than 1 or more than 20,000."""
+    if not 1 <= candidates <= 20_000:
+        raise ApplicationError("Simulate between 1 and 20,000 candidates.", code="invalid_count")
+    form = published_form_for(test)
+    if form is None:
+        raise ApplicationError(f"{test.code} has no published form to sit.", code="no_form")
+    proctor = _proctor()
+    form_items = list(FormItem.objects.filter(form=form).prefetch_related("version__options").order_by("pk"))
+    keys = {fi.pk: next(o.position for o in fi.version.options.all() if o.is_key) for fi in form_items}
+    options = {fi.pk: len(fi.version.options.all()) for fi in form_items}
+    truth = true_parameters([fi.item_id for fi in form_items], seed)
+    index = {fi.pk: n for n, fi in enumerate(form_items)}
+    existing = User.objects.filter(is_simulated=True).count()
+    rng = np.random.default_rng([seed, test.pk, existing])
+    theta = synthetic.abilities(rng, candidates)
+    right = synthetic.responses(rng, theta, truth)
+    passed, raws = 0, []
+    for n in range(candidates):
+        with transaction.atomic():
+            number = existing + n + 1
+            person = user_create(
+                email=f"candidate-{number:06d}@{SIMULATED_DOMAIN}",
+                password=None,
+                first_name="Simulated",
+                last_name=f"Candidate {number:06d}",
+                is_demo=True,
+                is_simulated=True,
+            )
+            admission_grant(
+                candidate=person, test=test, acting_user=proctor, source=AdmissionSource.SIMULATION
+            )
+            attempt = attempt_start(candidate=person, form=form, session_key=SESSION_KEY)
+            for seq, form_item in enumerate(attempt.item_order, start=1):
+                if right[n, index[form_item]]:
+                    choice = keys[form_item]
+                else:
+                    wrong = [o for o in range(options[form_item]) if o != keys[form_item]]
+                    choice = int(rng.choice(wrong))
+                response_save(
+                    attempt_id=attempt.pk,
+                    candidate=person,
+                    session_key=SESSION_KEY,
+                    form_item_id=form_item,
+                    choice=choice,
+                    flagged=False,
+                    client_seq=seq,
+                )
+            report = attempt_submit(attempt_id=attempt.pk, candidate=person, session_key=SESSION_KEY)
+        passed += report.passed
+        raws.append(report.raw)
+    return SimulationResult(
+        test=test.code,
+        form=form.code,
+        candidates=candidates,
+        passed=passed,
+        mean_raw=float(np.mean(raws)),
+    )
