@@ -31,6 +31,7 @@ setup: $(VENV)/.installed ## Install, migrate, load the catalogs and the demo da
 	$(PY) manage.py catalog_load $(CATALOGS)
 	$(PY) manage.py itembank_load
 	$(PY) manage.py demo_load
+	OPENBLAS_NUM_THREADS=1 $(PY) manage.py psychometrics_simulate --test A5 --candidates 150 --once
 
 run: setup ## Set everything up and serve on http://$(HOST):$(PORT) (SQLite)
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)

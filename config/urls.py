@@ -19,6 +19,7 @@ urlpatterns = [
     path("appointments/", include("wrenchmark.appointments.urls")),
     path("renewal/", include("wrenchmark.renewals.urls")),
     path("practice/", include("wrenchmark.practice.urls")),
+    path("analysis/", include("wrenchmark.analysis.urls")),
     path("shops/", include("wrenchmark.shops.urls")),
     path("verify/", include("wrenchmark.credentials.urls_public")),
     path("credentials/", include("wrenchmark.credentials.urls")),

@@ -167,7 +167,10 @@ def _form_summaries(
                 for t, i in zip(THETA_GRID, information, strict=True)
             ]
             if form.cut_raw is not None and len(on_scale) == n_items and 0 < form.cut_raw < n_items:
-                cut_theta = float(equating.raw_to_theta(form_items, float(form.cut_raw)))
+                try:
+                    cut_theta = float(equating.raw_to_theta(form_items, float(form.cut_raw)))
+                except ValueError:  # an item estimated with a <= 0: the TCC does not rise everywhere
+                    cut_theta = math.nan
                 if math.isfinite(cut_theta):
                     at_cut = float(item_information(np.array([cut_theta]), form_items).sum())
                     summary["cut_theta"] = _number(cut_theta)
@@ -290,7 +293,7 @@ def analysis_run(
                 point_biserial=_number(stats.corrected_point_biserial[j]),
                 a=_number(a[j]),
                 b=_number(b[j]),
-                c=_number(c[j]) if calibrated[j] else None,
+                c=_number(c[j]) if calibrated[j] and model == IrtModel.THREE_PL else None,
                 se_a=_number(se_a[j]),
                 se_b=_number(se_b[j]),
                 se_c=_number(se_c[j]),

@@ -119,3 +119,12 @@ def test_the_commands_say_what_they_did_and_refuse_clearly(published_form: Any, 
     call_command("psychometrics_simulate", "--test", "A5", "--candidates", "12", "--no-analysis", stdout=out)
     assert "SIMULATED: 12 candidates sat" in out.getvalue()
     assert not AnalysisRun.objects.exists()
+
+
+def test_simulate_once_does_nothing_after_an_analysis(published_form: Any, proctor: Any) -> None:
+    simulate_administrations(test=published_form.test, candidates=10, seed=1)
+    analysis_run(test=published_form.test, min_persons=5)
+    out = StringIO()
+    call_command("psychometrics_simulate", "--test", "A5", "--candidates", "5", "--once", stdout=out)
+    assert "has been analysed before; nothing simulated" in out.getvalue()
+    assert Attempt.objects.count() == 10

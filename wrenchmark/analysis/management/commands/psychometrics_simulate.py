@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wrenchmark.analysis.management.commands.psychometrics_analyze import describe
-from wrenchmark.analysis.models import IrtModel, RunTrigger
+from wrenchmark.analysis.models import AnalysisRun, IrtModel, RunTrigger
 from wrenchmark.analysis.services import analysis_run
 from wrenchmark.analysis.simulation import simulate_administrations
 from wrenchmark.catalog.selectors import catalog_test_get, edition_in_force
@@ -27,10 +27,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="seed of the simulation (default 2026)")
         parser.add_argument("--model", default=IrtModel.TWO_PL, help="rasch, 2pl or 3pl (default 2pl)")
         parser.add_argument("--no-analysis", action="store_true", help="only sit, do not analyse")
+        parser.add_argument(
+            "--once", action="store_true", help="do nothing if the test has been analysed before (for set-up)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             test = catalog_test_get(edition=edition_in_force(), code=options["test"])
+            if options["once"] and AnalysisRun.objects.filter(test=test).exists():
+                self.stdout.write(f"{test.code} has been analysed before; nothing simulated.")
+                return
             result = simulate_administrations(
                 test=test, candidates=options["candidates"], seed=options["seed"]
             )
