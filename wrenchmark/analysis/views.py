@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wrenchmark.accounts.models import Role, User
+from wrenchmark.analysis.forms import parallel_forms_assemble
 from wrenchmark.analysis.models import AnalysisRun, IrtModel, ItemStatistic, RunTrigger
 from wrenchmark.analysis.selectors import latest_run, run_items
 from wrenchmark.analysis.services import analysis_run
@@ -242,3 +243,29 @@ def item_detail(request: HttpRequest, run_id: int, item_id: int) -> HttpResponse
         "suggested_reason": "; ".join(_reasons(stat.flags)),
     }
     return render(request, "analysis/item.html", context, status=status)
+
+
+@login_required
+def assemble(request: HttpRequest, code: str) -> HttpResponse:
+    """Assemble parallel draft forms from the calibrated bank and compare them; publish one from the
+    form's page."""
+    user = _staff(request)
+    try:
+        test = Test.objects.get(edition=edition_in_force(), code=code.upper())
+    except (Test.DoesNotExist, NotFound):
+        raise Http404 from None
+    run = latest_run(test)
+    made = []
+    status = 200
+    if request.method == "POST":
+        try:
+            n_forms = int(request.POST.get("forms") or 2)
+            overlap = int(request.POST.get("overlap") or 0)
+        except ValueError:
+            n_forms, overlap = 0, -1
+        try:
+            made = parallel_forms_assemble(test=test, acting_user=user, n_forms=n_forms, max_overlap=overlap)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            status = exc.status
+    return render(request, "analysis/assemble.html", {"test": test, "run": run, "made": made}, status=status)

@@ -56,7 +56,6 @@ def stratified_random(*, test: Test, rng: random.Random) -> FormPlan:
 
 
 def _draw(*, test: Test, rng: random.Random) -> FormPlan:
-    chosen: list[Item] = []
     blocked: set[int] = set()
     candidates = (
         Item.objects.filter(test_code=test.code, pool=ItemPool.OPERATIONAL)
@@ -64,7 +63,6 @@ def _draw(*, test: Test, rng: random.Random) -> FormPlan:
         .prefetch_related("enemies")
     )
     operational = [i for i in candidates if i.state == ItemState.OPERATIONAL]
-    pretest_pool = [i for i in candidates if i.state in (ItemState.APPROVED, ItemState.PRETEST)]
     scored: list[Item] = []
     areas = list(test.content_areas.all())
     available = {
@@ -93,6 +91,24 @@ def _draw(*, test: Test, rng: random.Random) -> FormPlan:
                 code="not_enough_items",
             )
         scored += picked
+    return with_pretest(test=test, scored=scored, rng=rng, method="stratified-random")
+
+
+def with_pretest(*, test: Test, scored: list[Item], rng: random.Random, method: str) -> FormPlan:
+    """A form plan of the ``scored`` items (in random order) with the test's unscored slots filled by
+    approved or pretest items that have no enemy on the form, spread evenly through it."""
+    blocked: set[int] = set()
+    for item in scored:
+        blocked |= _enemy_ids(item) | {item.pk}
+    pretest_pool = list(
+        Item.objects.filter(
+            test_code=test.code, pool=ItemPool.OPERATIONAL, state__in=(ItemState.APPROVED, ItemState.PRETEST)
+        )
+        .select_related("current_version__area")
+        .prefetch_related("enemies")
+        .order_by("pk")
+    )
+    scored = list(scored)
     rng.shuffle(scored)
     rng.shuffle(pretest_pool)
     pretest: list[Item] = []
@@ -108,4 +124,4 @@ def _draw(*, test: Test, rng: random.Random) -> FormPlan:
     for index, item in enumerate(pretest):
         chosen.insert(min(len(chosen), int(index * step + step / 2)), item)
     scored_ids = {item.pk for item in scored}
-    return FormPlan([PlannedItem(item, item.pk in scored_ids) for item in chosen], "stratified-random")
+    return FormPlan([PlannedItem(item, item.pk in scored_ids) for item in chosen], method)

@@ -98,9 +98,11 @@ def form_set_cut(
     acting_user: User,
     raw: int | None = None,
     angoff_ratings: list[list[float]] | None = None,
+    note: str = "",
 ) -> ExamForm:
-    """Set the form's raw cut: directly, or from modified-Angoff ratings (raters x scored items, each the
-    probability a minimally qualified candidate answers correctly; the cut is the rounded-up mean sum)."""
+    """Set the form's raw cut: directly (``note`` says how it was reached, e.g. carried from another
+    form by equating), or from modified-Angoff ratings (raters x scored items, each the probability a
+    minimally qualified candidate answers correctly; the cut is the rounded-up mean sum)."""
     require_role(acting_user, Role.PSYCHOMETRICIAN)
     form = ExamForm.objects.select_for_update().get(pk=form.pk)
     if form.status != FormStatus.DRAFT:
@@ -121,7 +123,7 @@ def form_set_cut(
         )
     else:
         form.cut_method = CutMethod.RAW
-        form.cut_note = "Raw cut set by the psychometrician"
+        form.cut_note = note.strip() or "Raw cut set by the psychometrician"
     if raw is None or not 1 <= raw <= total:
         raise ApplicationError(f"The cut must be between 1 and {total}.", code="cut_range")
     form.cut_raw = raw
