@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from tests.e2e.conftest import axe_findings
+from tests.e2e.conftest import DESKTOP, axe_findings
 from tests.e2e.test_experience_approval import ARTIFACTS, log_in
 from wrenchmark.core import clock
 from wrenchmark.credentials.models import Credential, CredentialStatus
@@ -36,24 +36,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def open_page(browser: Any, live_server: Any) -> Iterator[Callable[[Any], Any]]:
-    contexts: list[Any] = []
-    ARTIFACTS.mkdir(exist_ok=True)
-
-    def open_as(user: Any | None) -> Any:
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1200, "height": 900}, accept_downloads=True
-        )
-        context.set_default_timeout(15_000)
-        contexts.append(context)
-        page = context.new_page()
-        if user is not None:
-            log_in(page, user.email, PASSWORD)
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
+def open_page(open_page: Callable[..., Any]) -> Callable[[Any], Any]:
+    """The shared ``open_page``, on a desktop that accepts downloads (the certificate PDF)."""
+    return lambda user: open_page(user, **DESKTOP, accept_downloads=True)
 
 
 def join(employer: Any, admin: Any, technician: Any) -> None:
