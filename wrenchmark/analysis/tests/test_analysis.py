@@ -118,6 +118,8 @@ def test_the_commands_say_what_they_did_and_refuse_clearly(published_form: Any, 
         call_command("psychometrics_simulate", "--test", "A5", "--candidates", "0")
     call_command("psychometrics_simulate", "--test", "A5", "--candidates", "12", "--no-analysis", stdout=out)
     assert "SIMULATED: 12 candidates sat" in out.getvalue()
+    call_command("psychometrics_analyze", "--all", stdout=out)
+    assert "A5: skipped, A5 has 12 finalised attempts; the analysis needs at least 100." in out.getvalue()
     assert not AnalysisRun.objects.exists()
 
 

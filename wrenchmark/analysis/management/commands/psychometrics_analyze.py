@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wrenchmark.analysis.models import AnalysisRun, IrtModel, RunTrigger
 from wrenchmark.analysis.services import analysis_run
+from wrenchmark.catalog.models import Test
 from wrenchmark.catalog.selectors import catalog_test_get, edition_in_force
 from wrenchmark.core.exceptions import ApplicationError, NotFound
 
@@ -41,7 +42,11 @@ class Command(BaseCommand):
     help = "Compute a test's item and form statistics from its finalised attempts and store them."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--test", required=True, help="test code, e.g. A5")
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--test", help="test code, e.g. A5")
+        which.add_argument(
+            "--all", action="store_true", help="every test with finalised attempts (skips those with too few)"
+        )
         parser.add_argument("--model", default=IrtModel.TWO_PL, help="rasch, 2pl or 3pl (default 2pl)")
         parser.add_argument("--force", action="store_true", help="analyse even if nothing changed")
         parser.add_argument(
@@ -53,17 +58,35 @@ class Command(BaseCommand):
         if model not in IrtModel.values:
             raise CommandError(f"--model must be one of {', '.join(IrtModel.values)}")
         try:
-            test = catalog_test_get(edition=edition_in_force(), code=options["test"])
-            run, new = analysis_run(
-                test=test,
-                model=model,
-                trigger=RunTrigger.COMMAND,
-                force=options["force"],
-                free=options["free"],
+            edition = edition_in_force()
+            tests = (
+                [catalog_test_get(edition=edition, code=options["test"])]
+                if options["test"]
+                else list(
+                    Test.objects.filter(edition=edition, forms__attempts__score_report__isnull=False)
+                    .distinct()
+                    .order_by("position")
+                )
             )
-        except (ApplicationError, NotFound) as exc:
+        except NotFound as exc:
             raise CommandError(exc.message) from None
-        if not new:
-            self.stdout.write(f"{test.code}: nothing new since the run of {run.computed_at:%Y-%m-%d %H:%M}.")
-        for line in describe(run):
-            self.stdout.write(line)
+        for test in tests:
+            try:
+                run, new = analysis_run(
+                    test=test,
+                    model=model,
+                    trigger=RunTrigger.ADMINISTRATION if options["all"] else RunTrigger.COMMAND,
+                    force=options["force"],
+                    free=options["free"],
+                )
+            except ApplicationError as exc:
+                if options["all"] and exc.code == "too_few_responses":
+                    self.stdout.write(f"{test.code}: skipped, {exc.message}")
+                    continue
+                raise CommandError(exc.message) from None
+            if not new:
+                self.stdout.write(
+                    f"{test.code}: nothing new since the run of {run.computed_at:%Y-%m-%d %H:%M}."
+                )
+            for line in describe(run):
+                self.stdout.write(line)
