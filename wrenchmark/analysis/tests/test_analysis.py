@@ -130,3 +130,23 @@ def test_simulate_once_does_nothing_after_an_analysis(published_form: Any, proct
     call_command("psychometrics_simulate", "--test", "A5", "--candidates", "5", "--once", stdout=out)
     assert "has been analysed before; nothing simulated" in out.getvalue()
     assert Attempt.objects.count() == 10
+
+
+def test_the_demo_analysis_needs_a_form_and_runs_once(
+    catalog: Any, published_form: Any, proctor: Any
+) -> None:
+    from wrenchmark.analysis import demo
+
+    published_form.test.forms.update(status="draft")
+    assert demo.demo_analysis_load() is None  # no published form: nothing simulated
+    assert not Attempt.objects.exists()
+    published_form.test.forms.update(status="published")
+    demo_candidates, demo.DEMO_CANDIDATES = demo.DEMO_CANDIDATES, 100
+    try:
+        run = demo.demo_analysis_load()
+    finally:
+        demo.DEMO_CANDIDATES = demo_candidates
+    assert run is not None
+    assert run.simulated_persons == 100
+    assert demo.demo_analysis_load() is None
+    assert Attempt.objects.count() == 100

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from wrenchmark.analysis.demo import demo_analysis_load
 from wrenchmark.appointments.demo import demo_appointment_load, demo_sites_load
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.demo.loading import (
@@ -60,6 +61,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo class: Ines Castillo's {classroom.name} (code {classroom.join_code}) has James and "
                 "Priya, three A6 assignments, and James's first practice."
+            )
+        analysed = demo_analysis_load()
+        if analysed is not None:
+            self.stdout.write(
+                f"Demo analysis (SIMULATED): {analysed.persons} simulated candidates sat A5; see /analysis/ as "
+                "sam.psychometrics."
             )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}) — DEMO DATA, not real people:")
