@@ -31,7 +31,6 @@ setup: $(VENV)/.installed ## Install, migrate, load the catalogs and the demo da
 	$(PY) manage.py catalog_load $(CATALOGS)
 	$(PY) manage.py itembank_load
 	$(PY) manage.py demo_load
-	OPENBLAS_NUM_THREADS=1 $(PY) manage.py psychometrics_simulate --test A5 --candidates 150 --once
 
 run: setup ## Set everything up and serve on http://$(HOST):$(PORT) (SQLite)
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
@@ -57,9 +56,11 @@ test: lint test-sqlite ## Lint, then the suite on SQLite, and on PostgreSQL too 
 	@if [ -n "$(DATABASE_URL)" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "DATABASE_URL is not set: skipped the PostgreSQL run"; fi
 
-bench: $(VENV)/.dev-installed ## Load benchmark on loopback, the daily credential refresh at scale (SQLite; PostgreSQL too with DATABASE_URL), then the fault test
+bench: $(VENV)/.dev-installed ## Load benchmark on loopback, the daily credential refresh at scale (SQLite; PostgreSQL too with DATABASE_URL), calibration and assembly beside the PyPI peers, then the fault test
 	$(PY) bench/exam_load.py $(BENCH_ARGS)
 	$(PY) bench/credentials_refresh.py $(CREDENTIALS_BENCH_ARGS)
+	-$(PY) -m pip install --quiet girth mirt theta-irt
+	$(PY) bench/psychometrics.py $(PSYCHOMETRICS_BENCH_ARGS)
 	$(PY) bench/fault.py --if-available $(FAULT_ARGS)
 
 fault: $(VENV)/.dev-installed ## Fault test (G1): kill workers, crash a private PostgreSQL; no acknowledged save lost

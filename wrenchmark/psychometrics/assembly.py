@@ -305,6 +305,34 @@ def _check_common(
     return _check_blueprint(blueprint), _enemy_sets(pool, enemies)
 
 
+def _dominated(
+    pool: ItemPool,
+    info: FloatArray,
+    counts: Mapping[str, int],
+    groups: list[list[int]],
+    n_forms: int,
+    excluded: frozenset[int] = frozenset(),
+) -> set[int]:
+    """Items that no maximin solution needs when each item may be used once: in each area, those below
+    the ``n_forms * count + e`` most informative at the cut, with ``e`` the area's items that belong to
+    an enemy set.
+
+    Exchange argument: if an optimal solution used such an item, at least ``e + 1`` of the area's top
+    items would be unused, so one of them is in no enemy set; putting it in the lower item's place keeps
+    the blueprint, the enemy and exposure constraints, and does not lower that form's information, so
+    the objective does not fall (for maximin and for a sum of information alike). Leaving these items
+    out shrinks the program without changing its optimum. Items already ``excluded`` are not counted.
+    """
+    in_enemy_set = {i for group in groups for i in group}
+    dropped: set[int] = set()
+    for area, need in counts.items():
+        members = [i for i, a in enumerate(pool.areas) if a == area and i not in excluded]
+        keep = n_forms * need + sum(1 for i in members if i in in_enemy_set)
+        ranked = sorted(members, key=lambda i: -float(info[i]))
+        dropped.update(ranked[keep:])
+    return dropped
+
+
 def assemble_forms(
     pool: ItemPool,
     *,
@@ -416,7 +444,9 @@ def assemble_forms(
             n_forms=int(n_forms),
             blueprint=counts,
             enemy_sets=groups,
-            excluded=set(),
+            excluded=_dominated(pool, cut_info[0], counts, groups, int(n_forms))
+            if max_exposure == 1
+            else set(),
             max_exposure=int(max_exposure),
             max_overlap=int(max_overlap),
             objective="maximin",
@@ -548,7 +578,7 @@ def assemble_lof(
         n_forms=1,
         blueprint=counts,
         enemy_sets=groups,
-        excluded=excluded,
+        excluded=excluded | _dominated(pool, perturbed[0], counts, groups, 1, frozenset(excluded)),
         max_exposure=1,
         max_overlap=0,
         objective="sum",

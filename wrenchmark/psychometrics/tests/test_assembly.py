@@ -217,3 +217,37 @@ def test_lof_forms_respect_enemies() -> None:
             rng=np.random.default_rng(6),
             exclude=np.flatnonzero(areas == "A"),
         )
+
+
+def test_leaving_out_dominated_items_does_not_change_the_optimum() -> None:
+    """The full program and the reduced one (each area's top items at the cut, plus room for enemies)
+    reach the same maximin information."""
+    from wrenchmark.psychometrics.assembly import _check_common, _dominated, _solve
+
+    pool = _pool(seed=5, n=200)
+    blueprint = dict.fromkeys(sorted(set(pool.areas)), 6)
+    enemies = [[0, 1], [2, 3, 4], [10, 11]]
+    counts, groups = _check_common(pool, blueprint, 30.0, enemies)
+    info = _information(0.4, pool.items)
+    dropped = _dominated(pool, info, counts, groups, 2)
+    assert len(dropped) > 100  # the reduction is worth having
+    results = []
+    for excluded in (set(), dropped):
+        forms, status, _gap = _solve(
+            pool,
+            n_forms=2,
+            blueprint=counts,
+            enemy_sets=groups,
+            excluded=excluded,
+            max_exposure=1,
+            max_overlap=0,
+            objective="maximin",
+            info=info[None, :],
+            target=None,
+            tolerance=None,
+            time_limit=30.0,
+            mip_rel_gap=1e-9,
+        )
+        assert status == "optimal"
+        results.append(min(float(info[f].sum()) for f in forms))
+    assert results[1] == pytest.approx(results[0], rel=1e-6)
