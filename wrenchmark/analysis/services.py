@@ -56,6 +56,7 @@ def _settings(model: str) -> dict[str, Any]:
         "model": model,
         "quadrature": 61,
         "tol": 1e-4,
+        "max_iter": 500,
         "prior_c": list(PRIOR_C) if model == IrtModel.THREE_PL else None,
         "min_answered": MIN_ANSWERED,
     }
@@ -228,6 +229,7 @@ def analysis_run(
         model=model,  # type: ignore[arg-type]
         quadrature=settings["quadrature"],
         tol=settings["tol"],
+        max_iter=settings["max_iter"],
         prior_c=PRIOR_C if model == IrtModel.THREE_PL else None,
         fixed=fixed or None,
     )

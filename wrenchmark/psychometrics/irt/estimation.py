@@ -241,7 +241,8 @@ def _derivatives(
     first, second = _dp(g, c, x)
     pq = np.maximum(g.p * g.q, 1e-300)
     lp = r / np.maximum(g.p, 1e-300) - (n - r) / np.maximum(g.q, 1e-300)
-    lpp = -r / np.maximum(g.p, 1e-300) ** 2 - (n - r) / np.maximum(g.q, 1e-300) ** 2
+    # The floor is squared here, so it must stay above the square root of the smallest double.
+    lpp = -r / np.maximum(g.p, 1e-150) ** 2 - (n - r) / np.maximum(g.q, 1e-150) ** 2
     grad = np.einsum("jq,jqk->jk", lp, first)
     outer = first[..., :, None] * first[..., None, :]
     hess = np.einsum("jq,jqkl->jkl", lpp, outer) + np.einsum("jq,jqkl->jkl", lp, second)

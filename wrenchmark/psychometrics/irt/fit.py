@@ -210,7 +210,9 @@ def s_x2(
     loo = _leave_one_out(p)  # items x scores 0..J-1 x points
     # E_jk for k = 1..J-1: integral of P_j S^(-j)_{k-1} over the population, over P(score = k).
     numerator = np.einsum("jkq,qj,q->jk", loo[:, : n_items - 1], p, weights)
-    expected = numerator / denominator[None, 1:n_items]
+    # A summed score the model makes all but impossible has P(score) 0: its expectation is 0 as well.
+    below = np.broadcast_to(denominator[None, 1:n_items], numerator.shape)
+    expected = np.divide(numerator, below, out=np.zeros_like(numerator), where=below > 0)
 
     scores = x.sum(axis=1).astype(np.int64)
     counts = np.bincount(scores, minlength=n_items + 1).astype(np.float64)[1:n_items]

@@ -171,7 +171,8 @@ def item_information(theta: FloatArray, items: ItemSet) -> FloatArray:
     ell = _logistic(t, it)
     c = it.c[None, :]
     p = c + (1.0 - c) * ell
-    out: FloatArray = it.a[None, :] ** 2 * (1.0 - c) * ell**2 * (1.0 - ell) / p
+    # Far below an item with c = 0 both ell and p underflow to 0, where the information is 0 too.
+    out: FloatArray = it.a[None, :] ** 2 * (1.0 - c) * ell**2 * (1.0 - ell) / np.maximum(p, 1e-300)
     return out
 
 
