@@ -322,3 +322,21 @@ class TranslationForm(forms.Form):
             exhibit_title=data.get("exhibit_title", ""),
             exhibit_alt=data.get("exhibit_alt", ""),
         )
+
+
+class AnswerForm(forms.Form):
+    """One answer to a question shown with its explanation after (practice, renewal): the letter of the
+    option chosen, among ``letters``."""
+
+    choice = forms.ChoiceField(
+        label=_("Your answer"),
+        error_messages={
+            "required": _("Choose an answer, then submit it."),
+            "invalid_choice": _("Choose one of the answers shown."),
+        },
+    )
+
+    def __init__(self, *args: Any, letters: str = "ABCD", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: forms.ChoiceField = self.fields["choice"]  # type: ignore[assignment]
+        field.choices = [(letter, letter) for letter in letters]

@@ -212,20 +212,3 @@ class AssignmentForm(ScopeForm):
         error_messages={"invalid": _("Enter a date such as 2026-12-15.")},
     )
     note = forms.CharField(label=_("Note to the class"), max_length=200, required=False)
-
-
-class AnswerForm(forms.Form):
-    """One answer to a practice question: the letter of the option chosen."""
-
-    choice = forms.ChoiceField(
-        label=_("Your answer"),
-        error_messages={
-            "required": _("Choose an answer, then submit it."),
-            "invalid_choice": _("Choose one of the answers shown."),
-        },
-    )
-
-    def __init__(self, *args: Any, letters: str = "ABCD", **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field: forms.ChoiceField = self.fields["choice"]  # type: ignore[assignment]
-        field.choices = [(letter, letter) for letter in letters]

@@ -20,13 +20,13 @@ from wrenchmark.catalog.models import Test
 from wrenchmark.core import clock
 from wrenchmark.core.exceptions import ApplicationError, NotFound
 from wrenchmark.itembank.display import display_exhibit, display_for_learner
+from wrenchmark.itembank.forms import AnswerForm
 from wrenchmark.itembank.markup import render_markup
 from wrenchmark.itembank.models import Exhibit
 from wrenchmark.practice import charts, selectors, services, study, teaching
 from wrenchmark.practice.access import access_question_for_candidate, access_session_for_candidate
 from wrenchmark.practice.forms import (
     TIMED,
-    AnswerForm,
     AssignmentForm,
     ClassForm,
     JoinForm,

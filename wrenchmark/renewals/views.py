@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from wrenchmark.accounts.models import User
 from wrenchmark.core import clock
 from wrenchmark.core.exceptions import ApplicationError, NotFound
+from wrenchmark.itembank.forms import AnswerForm
 from wrenchmark.renewals import selectors, services
 from wrenchmark.renewals.access import access_question_for_holder, access_subscription_for_holder
-from wrenchmark.renewals.forms import AnswerForm
 
 
 def _user(request: HttpRequest) -> User:
