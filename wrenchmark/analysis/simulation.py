@@ -6,6 +6,10 @@ started, every answer saved, submitted and scored, exactly as a real sitting. Th
 3PL model: each candidate's ability is drawn from N(0, 1), and each item's "true" parameters are drawn
 once from the item's own seed (so every simulation of a bank agrees on them). Whatever the analysis then
 computes from these responses is labelled simulated wherever it is shown.
+
+With ``practice`` questions, each simulated candidate also takes a practice session of the test through
+the practice services before sitting, answering from the same ability and the practice items' own "true"
+parameters, so the practice items can be calibrated onto the bank's scale (``analysis.practice``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.exams.models import AdmissionSource, FormItem
 from wrenchmark.exams.selectors import published_form_for
 from wrenchmark.exams.services import admission_grant, attempt_start, attempt_submit, response_save
+from wrenchmark.practice.models import FeedbackMode, PracticeLength
+from wrenchmark.practice.selectors import LETTERS, practice_items
+from wrenchmark.practice.services import practice_answer, practice_finish, practice_start
 from wrenchmark.psychometrics import synthetic
 
 SIMULATED_DOMAIN = "simulated.wrenchmark.test"
@@ -35,6 +42,7 @@ class SimulationResult:
     candidates: int
     passed: int
     mean_raw: float
+    practice_answers: int = 0
 
 
 def true_parameters(item_ids: list[int], seed: int) -> synthetic.ItemParameters:
@@ -60,9 +68,39 @@ def _proctor() -> User:
     return proctor
 
 
-def simulate_administrations(*, test: Test, candidates: int, seed: int = 2026) -> SimulationResult:
+def _practise(
+    person: User,
+    test: Test,
+    theta: float,
+    truth: dict[int, tuple[float, float, float]],
+    keys: dict[int, int],
+    rng: np.random.Generator,
+) -> int:
+    """One practice session of ``test`` for ``person``, answered from ``theta``; returns the answers."""
+    session = practice_start(
+        candidate=person,
+        test=test,
+        length=PracticeLength.SHORT,
+        feedback=FeedbackMode.END,
+        seed=int(rng.integers(2**31)),
+    )
+    questions = list(session.questions.order_by("position"))
+    for question in questions:
+        a, b, c = truth[question.item_id]
+        right = rng.random() < c + (1 - c) / (1 + np.exp(-a * (theta - b)))
+        key = keys[question.item_id]
+        letter = LETTERS[key] if right else LETTERS[int(rng.choice([o for o in range(4) if o != key]))]
+        practice_answer(question=question, choice=letter, candidate=person)
+    practice_finish(session=session)
+    return len(questions)
+
+
+def simulate_administrations(
+    *, test: Test, candidates: int, seed: int = 2026, practice: bool = False
+) -> SimulationResult:
     """Have ``candidates`` new simulated candidates sit ``test``'s published form through the sitting
-    services. Refused without a published form (``no_form``) or for fewer than 1 or more than 20,000."""
+    services (and, with ``practice``, first take a short practice session of it). Refused without a
+    published form (``no_form``) or for fewer than 1 or more than 20,000."""
     if not 1 <= candidates <= 20_000:
         raise ApplicationError("Simulate between 1 and 20,000 candidates.", code="invalid_count")
     form = published_form_for(test)
@@ -78,7 +116,18 @@ def simulate_administrations(*, test: Test, candidates: int, seed: int = 2026) -
     rng = np.random.default_rng([seed, test.pk, existing])
     theta = synthetic.abilities(rng, candidates)
     right = synthetic.responses(rng, theta, truth)
-    passed, raws = 0, []
+    practice_truth: dict[int, tuple[float, float, float]] = {}
+    practice_keys: dict[int, int] = {}
+    if practice:
+        pool = list(practice_items(test=test).prefetch_related("current_version__options").order_by("pk"))
+        drawn = true_parameters([item.pk for item in pool], seed)
+        for n, item in enumerate(pool):
+            version = item.current_version
+            if version is None:  # practice_items serves only items with content
+                continue
+            practice_truth[item.pk] = (float(drawn.a[n]), float(drawn.b[n]), float(drawn.c[n]))
+            practice_keys[item.pk] = next(o.position for o in version.options.all() if o.is_key)
+    passed, raws, practised = 0, [], 0
     for n in range(candidates):
         with transaction.atomic():
             number = existing + n + 1
@@ -90,6 +139,8 @@ def simulate_administrations(*, test: Test, candidates: int, seed: int = 2026) -
                 is_demo=True,
                 is_simulated=True,
             )
+            if practice_truth:
+                practised += _practise(person, test, float(theta[n]), practice_truth, practice_keys, rng)
             admission_grant(
                 candidate=person, test=test, acting_user=proctor, source=AdmissionSource.SIMULATION
             )
@@ -118,4 +169,5 @@ def simulate_administrations(*, test: Test, candidates: int, seed: int = 2026) -
         candidates=candidates,
         passed=passed,
         mean_raw=float(np.mean(raws)),
+        practice_answers=practised,
     )

@@ -150,7 +150,9 @@ class StartForm(ScopeForm):
         widget=forms.RadioSelect,
         help_text=_(
             "Wiring diagrams and data: only questions built on a diagram, a table of readings or a "
-            "scan-tool capture. Missed questions: the ones you got wrong that are due to come back."
+            "scan-tool capture. Missed questions: the ones you got wrong that are due to come back. "
+            "Matched to my level: where a test's practice questions are calibrated, each question is "
+            "chosen for your level from your answers so far."
         ),
         error_messages={"invalid_choice": _("Choose which questions to practise.")},
     )
@@ -196,7 +198,7 @@ class AssignmentForm(ScopeForm):
     length = StartForm.base_fields["length"]
     mode = forms.ChoiceField(
         label=_("Questions"),
-        choices=[c for c in PracticeMode.choices if c[0] != PracticeMode.REVIEW],
+        choices=[c for c in PracticeMode.choices if c[0] in (PracticeMode.STANDARD, PracticeMode.EXHIBITS)],
         initial=PracticeMode.STANDARD,
         widget=forms.RadioSelect,
         error_messages={

@@ -9,6 +9,10 @@ or to the missed questions due for review.
 Missed questions come back spaced out (``ReviewCard``, a Leitner schedule). Instructors run classes
 (``Classroom``): learners join with the class code, which shares their practice progress with the
 instructor, and the instructor assigns practice sets (``Assignment``).
+
+Once a test's practice items are calibrated onto the bank's IRT scale (``PracticeCalibration``, written
+by the analysis from candidates who both practised and sat the test), sessions can be adaptive and the
+readiness estimate comes from the candidate's ability against the cut's ability.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class PracticeMode(models.TextChoices):
     STANDARD = "standard", _("All question types")
     EXHIBITS = "exhibits", _("Wiring diagrams and data only")
     REVIEW = "review", _("Missed questions due for review")
+    ADAPTIVE = "adaptive", _("Matched to my level (adaptive)")
 
 
 class PracticeSession(TimeStampedModel):
@@ -60,6 +65,19 @@ class PracticeSession(TimeStampedModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     seed = models.BigIntegerField(help_text=_("Seed of the draw, so it can be reproduced"))
     mode = models.CharField(max_length=10, choices=PracticeMode.choices, default=PracticeMode.STANDARD)
+    planned = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("Adaptive sessions: the most questions it may ask (it may stop earlier)"),
+    )
+    calibration = models.ForeignKey(
+        "practice.PracticeCalibration",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Adaptive sessions: the calibration its questions are chosen with"),
+    )
     assignment = models.ForeignKey(
         "practice.Assignment",
         null=True,
@@ -194,3 +212,67 @@ class Assignment(TimeStampedModel):
     def __str__(self) -> str:
         scope = f"{self.test.code} {self.area.letter}" if self.area_id and self.area else self.test.code
         return f"{self.classroom}: {scope}"
+
+
+class PracticeCalibration(TimeStampedModel):
+    """The practice items of one test calibrated onto the bank's IRT scale.
+
+    Computed by the analysis (``wrenchmark.analysis.practice``): candidates who practised and sat the test
+    answer both kinds of item, so with the operational items held at their bank parameters
+    (fixed-parameter calibration) the practice items' parameters land on the same scale. The published
+    form's scored items and its cut are kept too, so a learner's ability can be set against the cut.
+    """
+
+    test = models.ForeignKey("catalog.Test", on_delete=models.PROTECT, related_name="practice_calibrations")
+    model = models.CharField(max_length=5, help_text=_("rasch, 2pl or 3pl, as the anchoring analysis"))
+    anchor_run = models.PositiveIntegerField(help_text=_("The analysis run the bank parameters came from"))
+    anchor_items = models.PositiveIntegerField(help_text=_("Operational items held at bank parameters"))
+    persons = models.PositiveIntegerField(help_text=_("Candidates who practised and sat the test"))
+    simulated_persons = models.PositiveIntegerField(default=0)
+    form = models.ForeignKey(
+        "exams.ExamForm", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cut_raw = models.PositiveIntegerField(null=True, blank=True)
+    cut_theta = models.FloatField(null=True, blank=True)
+    form_items = models.JSONField(
+        default=list, help_text=_("[a, b, c] of each scored item of the form, for the predicted score")
+    )
+    inputs_hash = models.CharField(max_length=64)
+    converged = models.BooleanField(default=False)
+    iterations = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["test", "-computed_at", "-pk"]
+        indexes = [models.Index(fields=["test", "computed_at"], name="practice_calibration_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.test.code} practice {self.model} {self.computed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def simulated(self) -> bool:
+        return self.simulated_persons > 0
+
+
+class PracticeItemParameter(models.Model):
+    """One practice item's IRT parameters in one calibration."""
+
+    calibration = models.ForeignKey(PracticeCalibration, on_delete=models.CASCADE, related_name="parameters")
+    item = models.ForeignKey("itembank.Item", on_delete=models.CASCADE, related_name="+")
+    area_letter = models.CharField(max_length=3)
+    answered = models.PositiveIntegerField()
+    p_value = models.FloatField()
+    a = models.FloatField()
+    b = models.FloatField()
+    c = models.FloatField(default=0.0)
+    se_a = models.FloatField(null=True, blank=True)
+    se_b = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["calibration", "area_letter", "item"]
+        constraints = [
+            models.UniqueConstraint(fields=["calibration", "item"], name="practice_parameter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.calibration_id} {self.item_id}"

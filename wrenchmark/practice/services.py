@@ -1,7 +1,8 @@
 """Writes of practice: start a session, answer its questions once each, finish it.
 
 A session draws from the practice pool only (``selectors.practice_items``): operational and renewal items
-never appear. The draw is seeded and prefers what the candidate needs most: items never answered right
+never appear. An adaptive session adds its questions one at a time as they are answered
+(``practice.adaptive``). The draw is seeded and prefers what the candidate needs most: items never answered right
 first, then the least seen; a whole-test session spreads its questions over the areas as the blueprint
 does. A timed session runs at the real sitting's pace with a deadline kept by the server: no answer is
 taken after it, and a late finish is recorded at the deadline. Starts and finishes are audited.
@@ -23,6 +24,7 @@ from wrenchmark.catalog.models import ContentArea, Test
 from wrenchmark.core import clock
 from wrenchmark.core.audit import audit_record
 from wrenchmark.core.exceptions import ApplicationError, Conflict, NotFound, PermissionDenied
+from wrenchmark.practice import adaptive
 from wrenchmark.practice.models import (
     Assignment,
     ClassMember,
@@ -120,7 +122,10 @@ def practice_start(
     Short sessions ask 10 questions, full ones the test's scored count; a pool with fewer practice items
     gives what it has, and one with none is refused (``no_practice_items``; ``no_reviews_due`` in the
     review mode). The exhibits mode serves only exhibit-based items. A timed session gets the real
-    sitting's time per question. Audited as ``practice.started``.
+    sitting's time per question. The adaptive mode asks one question at a time, each chosen for the
+    candidate's ability on the calibrated scale (``practice.adaptive``), up to the length asked for; it
+    is refused while fewer than ``adaptive.MIN_ITEMS`` practice questions are calibrated
+    (``not_calibrated``). Audited as ``practice.started``.
     """
     if length not in PracticeLength.values:
         raise ApplicationError(_("Choose a short or a full-length practice test."), code="invalid_length")
@@ -135,6 +140,8 @@ def practice_start(
             _("That content area is not part of this test."), code="invalid_area", field="area"
         )
     seed = secrets.randbelow(2**31) if seed is None else seed
+    if mode == PracticeMode.ADAPTIVE:
+        return _adaptive_start(candidate, test, area, length, timed, feedback, assignment, seed)
     rng = random.Random(seed)  # noqa: S311
     drawn = _draw(candidate, test, area, practice_length(test, length), rng, mode)
     if not drawn and mode == PracticeMode.REVIEW:
@@ -167,26 +174,79 @@ def practice_start(
         PracticeQuestion(session=session, position=n, item_id=item_id, item_version_id=version_id)
         for n, (item_id, version_id, _letter) in enumerate(drawn, start=1)
     )
+    _audit_started(session, len(drawn))
+    return session
+
+
+def _audit_started(session: PracticeSession, questions: int) -> None:
+    """Audit a start as ``practice.started``, with what the session was started with."""
+    test, area, candidate = session.test, session.area, session.candidate
     scope = f"{test.code} {area.letter}" if area is not None else test.code
+    adaptive_mode = session.mode == PracticeMode.ADAPTIVE
     audit_record(
         action="practice.started",
         target=session,
         actor=candidate,
-        summary=f"{candidate.program_id} practice {scope}: {len(drawn)} questions"
-        + (", timed" if timed else ""),
+        summary=f"{candidate.program_id} {'adaptive practice' if adaptive_mode else 'practice'} {scope}: "
+        + ("up to " if adaptive_mode else "")
+        + f"{questions} questions"
+        + (", timed" if session.timed else ""),
         data={
             "test": test.code,
             "area": area.letter if area is not None else None,
-            "length": length,
-            "questions": len(drawn),
-            "timed": timed,
+            "length": session.length,
+            "questions": questions,
+            "timed": session.timed,
             "deadline": session.deadline.isoformat() if session.deadline else None,
-            "feedback": feedback,
-            "mode": mode,
-            "assignment": assignment.pk if assignment is not None else None,
-            "seed": seed,
+            "feedback": session.feedback,
+            "mode": session.mode,
+            "calibration": session.calibration_id,
+            "assignment": session.assignment_id,
+            "seed": session.seed,
         },
     )
+
+
+def _adaptive_start(
+    candidate: User,
+    test: Test,
+    area: ContentArea | None,
+    length: str,
+    timed: bool,
+    feedback: str,
+    assignment: Assignment | None,
+    seed: int,
+) -> PracticeSession:
+    calibration = adaptive.calibration_for(test)
+    pool = adaptive.calibrated_pool(calibration, test, area) if calibration is not None else []
+    if len(pool) < adaptive.MIN_ITEMS:
+        raise ApplicationError(
+            _(
+                "Adaptive practice needs at least %(n)d calibrated practice questions for this test or "
+                "area, and there are %(have)d so far. Choose another kind of practice."
+            )
+            % {"n": adaptive.MIN_ITEMS, "have": len(pool)},
+            code="not_calibrated",
+            field="mode",
+        )
+    planned = min(practice_length(test, length), len(pool))
+    now = clock.now()
+    session = PracticeSession.objects.create(
+        candidate=candidate,
+        test=test,
+        area=area,
+        length=length,
+        timed=timed,
+        deadline=now + dt.timedelta(seconds=practice_seconds(test, planned)) if timed else None,
+        feedback=feedback,
+        mode=PracticeMode.ADAPTIVE,
+        assignment=assignment,
+        seed=seed,
+        planned=planned,
+        calibration=calibration,
+    )
+    adaptive.next_question(session)
+    _audit_started(session, planned)
     return session
 
 
@@ -256,6 +316,8 @@ def practice_answer(*, question: PracticeQuestion, choice: str, candidate: User)
     )
     question.save(update_fields=["choice", "correct", "answered_at", "updated_at"])
     _schedule_review(session, question, now)
+    if session.mode == PracticeMode.ADAPTIVE:
+        adaptive.next_question(session)
 
     answered = session.questions.filter(answered_at__isnull=False).count()
     total = session.questions.count()

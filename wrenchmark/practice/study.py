@@ -9,12 +9,16 @@
   to the next weakest.
 * **Readiness.** The chance of passing the test's published form, from the candidate's first answer to
   each practice question (a repeat measures memory), the newest ``READINESS_WINDOW`` per area, against
-  the form's cut and its questions per area (``psychometrics.readiness``).
+  the form's cut and its questions per area (``psychometrics.readiness``). Once the test's practice
+  questions are calibrated onto the bank's scale, it comes instead from the candidate's ability: the
+  first answers to the newest ``ABILITY_WINDOW`` calibrated questions, against the form's calibrated
+  items and its cut (``pass_probability_from_ability``), with the ability and the cut's ability shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,9 +30,17 @@ from wrenchmark.accounts.models import User
 from wrenchmark.catalog.models import Test
 from wrenchmark.exams.models import ExamForm, FormItem, ScoreReport
 from wrenchmark.exams.selectors import published_form_for
-from wrenchmark.practice.models import PracticeQuestion, ReviewCard
+from wrenchmark.practice.adaptive import calibration_for, parameters
+from wrenchmark.practice.models import PracticeCalibration, PracticeQuestion, ReviewCard
 from wrenchmark.practice.selectors import practice_items
-from wrenchmark.psychometrics.readiness import AreaEvidence, Readiness, pass_probability
+from wrenchmark.psychometrics.readiness import (
+    AbilityReadiness,
+    AreaEvidence,
+    Readiness,
+    pass_probability,
+    pass_probability_from_ability,
+)
+from wrenchmark.psychometrics.synthetic import ItemParameters
 
 #: Days until a missed question comes back, by the number of right answers on review so far.
 REVIEW_INTERVALS = (1, 3, 7, 16, 35)
@@ -38,6 +50,7 @@ STUDY_WINDOW = 20
 READINESS_WINDOW = 25
 READINESS_MIN_ANSWERS = 10
 READINESS_DRAWS = 4000
+ABILITY_WINDOW = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,15 +228,37 @@ class ReadinessView:
     reason: str  # "", "no_form", "too_few_answers"
     answered: int
     needed: int
-    current: Readiness | None
-    previous: Readiness | None
+    current: Readiness | AbilityReadiness | None
+    previous: Readiness | AbilityReadiness | None
     area_names: dict[str, str]
     evidence: tuple[AreaEvidence, ...] = ()
+    calibration: PracticeCalibration | None = None
+
+    @property
+    def method(self) -> str:
+        """``"ability"`` on the calibrated scale, ``"areas"`` by content area."""
+        return "ability" if isinstance(self.current, AbilityReadiness) else "areas"
+
+    @property
+    def band(self) -> tuple[float, float] | None:
+        """The range shown with the figure: the central interval, widened to hold the figure itself (with
+        a skewed posterior, as near 0% or 100%, the mean can fall outside the central interval)."""
+        if self.current is None:
+            return None
+        c = self.current
+        return min(c.low, c.probability), max(c.high, c.probability)
+
+    @property
+    def cut_theta(self) -> float | None:
+        """The pass mark's ability on the calibrated scale, where it is known."""
+        if isinstance(self.current, AbilityReadiness) and math.isfinite(self.current.cut_theta):
+            return self.current.cut_theta
+        return None
 
     @property
     def rows(self) -> list[dict[str, object]]:
         """Per content area of the form: its questions, the answers counted, and the estimate."""
-        if self.current is None:
+        if not isinstance(self.current, Readiness):
             return []
         return [
             {
@@ -271,13 +306,65 @@ def _estimate(
     return readiness, tuple(evidence)
 
 
+def _ability_estimate(
+    rows: list[Answer], known: dict[int, tuple[float, float, float]], calibration: PracticeCalibration
+) -> AbilityReadiness | None:
+    first = [a for a in _first_answers(rows) if a.item in known][-ABILITY_WINDOW:]
+    if len(first) < READINESS_MIN_ANSWERS or calibration.cut_raw is None:
+        return None
+    params = np.array([known[a.item] for a in first])
+    form = np.array(calibration.form_items, dtype=float)
+    return pass_probability_from_ability(
+        np.array([float(a.correct) for a in first]),
+        ItemParameters(a=params[:, 0], b=params[:, 1], c=params[:, 2]),
+        ItemParameters(a=form[:, 0], b=form[:, 1], c=form[:, 2]),
+        cut=min(calibration.cut_raw, len(form)),
+    )
+
+
+def _ability_view(
+    candidate: User, test: Test, rows: list[Answer], with_previous: bool
+) -> ReadinessView | None:
+    """The estimate on the calibrated scale, when the test's practice questions are calibrated against a
+    form and the candidate has answered enough of them; otherwise ``None``."""
+    calibration = calibration_for(test)
+    if calibration is None or not calibration.form_items or calibration.form is None:
+        return None
+    known = parameters(calibration)
+    current = _ability_estimate(rows, known, calibration)
+    if current is None:
+        return None
+    previous = None
+    if with_previous:
+        last_session = rows[-1].session
+        previous = _ability_estimate([a for a in rows if a.session != last_session], known, calibration)
+    areas = {a.letter: a.name for a in test.content_areas.all()}
+    answered = len([a for a in _first_answers(rows) if a.item in known])
+    return ReadinessView(
+        test,
+        calibration.form,
+        "",
+        answered,
+        READINESS_MIN_ANSWERS,
+        current,
+        previous,
+        areas,
+        calibration=calibration,
+    )
+
+
 def readiness_for(candidate: User, test: Test, *, with_previous: bool = True) -> ReadinessView:
     """The chance of passing ``test``'s published form now, and (``with_previous``) as it stood before
-    the latest session with answers."""
+    the latest session with answers: from the ability on the calibrated scale where the practice
+    questions are calibrated and enough of them answered, otherwise by content area."""
+    rows = answers(candidate, test)
+    if rows:
+        on_scale = _ability_view(candidate, test, rows, with_previous)
+        if on_scale is not None:
+            return on_scale
     areas = list(test.content_areas.order_by("position"))
     names = {a.letter: a.name for a in areas}
     form = published_form_for(test)
-    rows = answers(candidate, test)
     answered = len(_first_answers(rows))
 
     def view(

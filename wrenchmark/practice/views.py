@@ -23,7 +23,7 @@ from wrenchmark.itembank.display import display_exhibit, display_for_learner
 from wrenchmark.itembank.forms import AnswerForm
 from wrenchmark.itembank.markup import render_markup
 from wrenchmark.itembank.models import Exhibit
-from wrenchmark.practice import charts, selectors, services, study, teaching
+from wrenchmark.practice import adaptive, charts, selectors, services, study, teaching
 from wrenchmark.practice.access import access_question_for_candidate, access_session_for_candidate
 from wrenchmark.practice.forms import (
     TIMED,
@@ -162,6 +162,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "progress": _progress(user),
         "assignments": teaching.learner_assignments(user),
         "exhibit_tests": [t for t in tests if practice_items(test=t, mode=PracticeMode.EXHIBITS).exists()],
+        "adaptive_tests": [t for t in tests if adaptive.available(t)],
     }
     return render(request, "practice/home.html", context, status=status)
 
@@ -332,6 +333,7 @@ def plan(request: HttpRequest, code: str) -> HttpResponse:
         "min_answers": study.STUDY_MIN_ANSWERS,
         "window": study.STUDY_WINDOW,
         "readiness_window": study.READINESS_WINDOW,
+        "ability_window": study.ABILITY_WINDOW,
         "intervals": study.REVIEW_INTERVALS,
         "error": error,
     }

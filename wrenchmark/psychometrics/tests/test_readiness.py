@@ -10,7 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wrenchmark.psychometrics.readiness import AreaEvidence, pass_probability
+from wrenchmark.psychometrics import synthetic
+from wrenchmark.psychometrics.equating import tcc
+from wrenchmark.psychometrics.irt import eap
+from wrenchmark.psychometrics.readiness import AreaEvidence, pass_probability, pass_probability_from_ability
+from wrenchmark.psychometrics.synthetic import ItemParameters
 
 
 def _binomial_tail(n: int, p: float, cut: int) -> float:
@@ -132,3 +136,75 @@ def test_bad_input_is_refused() -> None:
         AreaEvidence("A", 10, 3, 4)
     with pytest.raises(ValueError, match="area"):
         pass_probability([], cut=0, rng=np.random.default_rng(0))
+
+
+# --- From the ability on the calibrated scale ---------------------------------------------------------
+
+
+def _pool(n: int, seed: int) -> ItemParameters:
+    return synthetic.item_parameters(np.random.default_rng(seed), n, model="2pl")
+
+
+def test_ability_readiness_uses_the_eap_of_the_answers() -> None:
+    items, form = _pool(30, 1), _pool(40, 2)
+    rng = np.random.default_rng(3)
+    answers = synthetic.responses(rng, np.array([0.4]), items)[0].astype(float)
+    answers[:5] = np.nan  # not answered
+    result = pass_probability_from_ability(answers, items, form, cut=25, quadrature=61)
+    reference = eap(answers[None, :], items, quadrature=61)
+    assert result.theta == pytest.approx(float(reference.theta[0]), abs=1e-9)
+    assert result.se == pytest.approx(float(reference.se[0]), abs=1e-9)
+    assert (result.answered, result.correct) == (25, int(np.nansum(answers)))
+
+
+def test_ability_readiness_without_answers_is_the_population_pass_rate() -> None:
+    """With nothing answered the posterior is the N(0, 1) prior: the chance of passing is the share of
+    simulated N(0, 1) candidates who reach the cut on the form."""
+    items, form = _pool(10, 4), _pool(30, 5)
+    result = pass_probability_from_ability(np.full(10, np.nan), items, form, cut=18)
+    rng = np.random.default_rng(6)
+    scores = synthetic.responses(rng, synthetic.abilities(rng, 200_000), form).sum(axis=1)
+    assert result.probability == pytest.approx(float((scores >= 18).mean()), abs=0.005)
+    assert result.expected_score == pytest.approx(float(scores.mean()), abs=0.05)
+    assert result.low < result.probability < result.high
+
+
+def test_ability_readiness_rises_with_right_answers_and_narrows_with_more() -> None:
+    items, form = _pool(60, 7), _pool(40, 8)
+    few = np.full(60, np.nan)
+    few[:10] = [1, 0, 1, 0, 1, 0, 1, 0, 1, 0]
+    better = few.copy()
+    better[1] = 1.0
+    assert pass_probability_from_ability(better, items, form, cut=24).probability > (
+        pass_probability_from_ability(few, items, form, cut=24).probability
+    )
+    rng = np.random.default_rng(9)
+    many = synthetic.responses(rng, np.array([1.5]), items)[0].astype(float)
+    result = pass_probability_from_ability(many, items, form, cut=24)
+    assert result.se < pass_probability_from_ability(few, items, form, cut=24).se
+    assert result.theta == pytest.approx(1.5, abs=3 * result.se)
+    assert result.score_low <= result.expected_score <= result.score_high
+
+
+def test_ability_readiness_places_the_cut_on_the_scale() -> None:
+    items, form = _pool(5, 10), _pool(40, 11)
+    result = pass_probability_from_ability(np.ones(5), items, form, cut=24)
+    assert float(tcc(np.array([result.cut_theta]), form)[0]) == pytest.approx(24, abs=1e-4)
+    assert pass_probability_from_ability(np.ones(5), items, form, cut=0).probability == pytest.approx(1.0)
+    assert math.isnan(pass_probability_from_ability(np.ones(5), items, form, cut=40).cut_theta)
+
+
+@pytest.mark.parametrize(
+    ("responses", "cut", "level", "message"),
+    [
+        ([1.0, 2.0, 0.0, 1.0, 1.0], 5, 0.8, "1, 0 or NaN"),
+        ([1.0] * 4, 5, 0.8, "one value per"),
+        ([1.0] * 5, 41, 0.8, "the cut"),
+        ([1.0] * 5, 5, 1.0, "level"),
+    ],
+)
+def test_ability_readiness_refuses_malformed_input(
+    responses: list[float], cut: int, level: float, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        pass_probability_from_ability(responses, _pool(5, 12), _pool(40, 13), cut=cut, level=level)

@@ -1,4 +1,5 @@
-"""``manage.py psychometrics_analyze --test CODE``: compute and store a test's statistics (run after each
+"""``manage.py psychometrics_analyze --test CODE``: compute and store a test's statistics, then calibrate
+its practice items onto the bank's scale where enough candidates practised and sat it (run after each
 administration; unchanged inputs are not analysed again)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wrenchmark.analysis.models import AnalysisRun, IrtModel, RunTrigger
+from wrenchmark.analysis.practice import practice_calibrate
 from wrenchmark.analysis.services import analysis_run
 from wrenchmark.catalog.models import Test
 from wrenchmark.catalog.selectors import catalog_test_get, edition_in_force
@@ -36,6 +38,31 @@ def describe(run: AnalysisRun) -> list[str]:
         lines.append(", ".join(parts))
     lines.append(f"  {flagged} of {run.items} items flagged for review")
     return lines
+
+
+def calibrate_practice(test: Test, *, force: bool = False) -> list[str]:
+    """Calibrate ``test``'s practice items and return the line a command prints about it; too little
+    data is reported, not an error."""
+    try:
+        calibration, _new = practice_calibrate(test=test, force=force)
+    except ApplicationError as exc:
+        if exc.code in ("too_few_linked", "too_few_answers"):
+            return [f"  practice items: not calibrated yet. {exc.message}"]
+        raise
+    items = calibration.parameters.count()
+    cut = (
+        f"; the cut of {calibration.form.code if calibration.form else 'the form'} sits at theta "
+        f"{calibration.cut_theta:.2f}"
+        if calibration.cut_theta is not None
+        else ""
+    )
+    return [
+        f"  practice items: {items} calibrated onto the bank's scale from {calibration.persons} candidates "
+        "who practised and sat it"
+        + (f" ({calibration.simulated_persons} SIMULATED)" if calibration.simulated_persons else "")
+        + cut
+        + "; adaptive practice is on."
+    ]
 
 
 class Command(BaseCommand):
@@ -88,5 +115,5 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"{test.code}: nothing new since the run of {run.computed_at:%Y-%m-%d %H:%M}."
                 )
-            for line in describe(run):
+            for line in describe(run) + calibrate_practice(test, force=options["force"]):
                 self.stdout.write(line)

@@ -1,6 +1,6 @@
-"""``manage.py psychometrics_simulate --test CODE --candidates N``: simulated candidates sit the published
-form through the sitting services, then the test is analysed. Everything they produce is labelled
-simulated."""
+"""``manage.py psychometrics_simulate --test CODE --candidates N``: simulated candidates take a short
+practice session and sit the published form, through the practice and sitting services; then the test is
+analysed and its practice items calibrated. Everything they produce is labelled simulated."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wrenchmark.analysis.management.commands.psychometrics_analyze import describe
+from wrenchmark.analysis.management.commands.psychometrics_analyze import calibrate_practice, describe
 from wrenchmark.analysis.models import AnalysisRun, IrtModel, RunTrigger
 from wrenchmark.analysis.services import analysis_run
 from wrenchmark.analysis.simulation import simulate_administrations
@@ -27,6 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="seed of the simulation (default 2026)")
         parser.add_argument("--model", default=IrtModel.TWO_PL, help="rasch, 2pl or 3pl (default 2pl)")
         parser.add_argument("--no-analysis", action="store_true", help="only sit, do not analyse")
+        parser.add_argument("--no-practice", action="store_true", help="sit only, with no practice session")
         parser.add_argument(
             "--once", action="store_true", help="do nothing if the test has been analysed before (for set-up)"
         )
@@ -38,13 +39,17 @@ class Command(BaseCommand):
                 self.stdout.write(f"{test.code} has been analysed before; nothing simulated.")
                 return
             result = simulate_administrations(
-                test=test, candidates=options["candidates"], seed=options["seed"]
+                test=test,
+                candidates=options["candidates"],
+                seed=options["seed"],
+                practice=not options["no_practice"],
             )
         except (ApplicationError, NotFound) as exc:
             raise CommandError(exc.message) from None
         self.stdout.write(
             f"SIMULATED: {result.candidates} candidates sat {result.form}; {result.passed} passed, "
-            f"mean raw score {result.mean_raw:.1f}."
+            f"mean raw score {result.mean_raw:.1f}"
+            + (f"; {result.practice_answers} practice answers first." if result.practice_answers else ".")
         )
         if options["no_analysis"]:
             return
@@ -52,5 +57,9 @@ class Command(BaseCommand):
             run, _new = analysis_run(test=test, model=options["model"], trigger=RunTrigger.SIMULATION)
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
-        for line in describe(run):
+        try:
+            lines = describe(run) + calibrate_practice(test)
+        except ApplicationError as exc:
+            raise CommandError(exc.message) from None
+        for line in lines:
             self.stdout.write(line)
