@@ -75,6 +75,12 @@ def test_a_psychometrician_analyses_a5_and_publishes_a_parallel_form(
     expect(page.locator("main")).to_contain_text(
         f"Carried from {published_form.code} (raw {published_form.cut_raw})"
     )
+    # Its own raw-to-scale table on the ability scale: the cut scores 300 or a little more, the raw
+    # score below it less.
+    cut_row = page.get_by_test_id("scale-table").locator("tr.cut-row")
+    expect(cut_row).to_contain_text("(the cut)")
+    below = cut_row.locator("xpath=preceding-sibling::tr[1]/td")
+    assert int(cut_row.locator("td").inner_text()) >= 300 > int(below.inner_text())
     page.get_by_test_id("publish").click()
     expect(page.locator("main")).to_contain_text("is published; candidates can sit it.")
     drafts = ExamForm.objects.filter(test=published_form.test).exclude(pk=published_form.pk)
@@ -82,3 +88,4 @@ def test_a_psychometrician_analyses_a5_and_publishes_a_parallel_form(
     new = drafts.get(status=FormStatus.PUBLISHED)
     assert new.assembly_method == "milp-maximin"
     assert new.cut_raw is not None
+    assert len(new.scale_table) == new.form_items.filter(scored=True).count() + 1

@@ -2,6 +2,10 @@
 through the exams service (the same interface as the stratified-random assembly), with the published
 form's cut carried to each by IRT true-score equating.
 
+Each form with a carried cut also gets its own raw-to-scale table: scaled scores linear in the ability
+(``SCALE_SLOPE`` points per logit) with the cut's ability at the passing scaled score, so the same scaled
+score means the same ability on every form (Kolen & Brennan, 2014, ch. 9).
+
 The operational items calibrated in the test's latest analysis are the pool; the blueprint is the
 test's count per content area; enemies never share a form; items may be shared up to ``max_overlap``
 between any two forms. The objective is the most information at the cut that every form reaches
@@ -26,13 +30,15 @@ from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.exams.assembly import FormPlan, with_pretest
 from wrenchmark.exams.models import ExamForm, FormItem
 from wrenchmark.exams.selectors import published_form_for
-from wrenchmark.exams.services import form_assemble, form_set_cut
+from wrenchmark.exams.services import form_assemble, form_set_cut, form_set_scale
 from wrenchmark.itembank.models import Item, ItemState
 from wrenchmark.psychometrics import assembly, equating
 from wrenchmark.psychometrics.irt import item_information
 from wrenchmark.psychometrics.synthetic import ItemParameters
+from wrenchmark.scoring.scales import REPORT_CUT, REPORT_MAX, REPORT_MIN
 
 METHOD = "milp-maximin"
+SCALE_SLOPE = 50.0  # scaled points per logit: 100-500 spans the cut's ability ± 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,13 @@ class AssembledForm:
     information_at_cut: float
     expected_at_cut: float
     cut_raw: int | None
+    scale: list[int]
+
+    @property
+    def cut_scaled(self) -> int | None:
+        """The scaled score of the cut on the form's own table: 300, or a little more when the cut's
+        ability falls between two raw scores."""
+        return self.scale[self.cut_raw] if self.scale and self.cut_raw is not None else None
 
 
 def _parameters(stats: list[ItemStatistic]) -> ItemParameters:
@@ -133,7 +146,7 @@ def parallel_forms_assemble(
 
         form = form_assemble(test=test, acting_user=acting_user, seed=seed + f, assembler=plan)
         new_items = _parameters([calibrated[i.pk] for i in scored])
-        cut_raw = None
+        cut_raw, scale = None, []
         if old_items is not None and published is not None and published.cut_raw is not None:
             carried = equating.carry_cut(old_items, published.cut_raw, new_items)
             cut_raw = int(carried.cut_raw_new)
@@ -144,9 +157,26 @@ def parallel_forms_assemble(
                 note=f"Carried from {published.code} (raw {published.cut_raw}) by IRT true-score equating: "
                 f"the cut's ability {carried.theta:.3f} on analysis {run.pk}",
             )
+            table = equating.raw_to_scale_table(
+                new_items,
+                cut_theta=carried.theta,
+                cut_scaled=REPORT_CUT,
+                slope=SCALE_SLOPE,
+                lowest=REPORT_MIN,
+                highest=REPORT_MAX,
+            )
+            if table.cut_raw == cut_raw:
+                scale = [int(v) for v in table.scaled]
+                form_set_scale(
+                    form=form,
+                    acting_user=acting_user,
+                    table=scale,
+                    note=f"IRT scale: {SCALE_SLOPE:g} points per logit, the cut's ability {carried.theta:.3f} "
+                    f"at {REPORT_CUT}, on analysis {run.pk}",
+                )
         information = float(item_information(np.array([theta_cut]), new_items).sum())
         expected = float(equating.tcc(np.array([theta_cut]), new_items)[0])
-        made.append(AssembledForm(form, information, expected, cut_raw))
+        made.append(AssembledForm(form, information, expected, cut_raw, scale))
     audit_record(
         action="analysis.forms_assembled",
         target=run,

@@ -38,6 +38,13 @@ class ExamForm(TimeStampedModel):
     cut_raw = models.PositiveIntegerField(null=True, blank=True)
     cut_method = models.CharField(max_length=10, choices=CutMethod.choices, default=CutMethod.RAW)
     cut_note = models.TextField(blank=True)
+    scale_table = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_(
+            "Scaled score of each raw score 0..n, from the IRT scale; empty: the linear reporting scale"
+        ),
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

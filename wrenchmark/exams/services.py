@@ -48,7 +48,7 @@ from wrenchmark.exams.models import (
 from wrenchmark.itembank.services import version_freeze
 from wrenchmark.scoring.models import Outcome as ResultOutcome
 from wrenchmark.scoring.models import ResultSource
-from wrenchmark.scoring.scales import ScoredAnswer, score
+from wrenchmark.scoring.scales import REPORT_CUT, REPORT_MAX, REPORT_MIN, ScoredAnswer, score, table_fits
 from wrenchmark.scoring.services import result_record
 
 # Network allowance after the deadline for a save already on its way (reliability.md G3).
@@ -127,9 +127,38 @@ def form_set_cut(
     if raw is None or not 1 <= raw <= total:
         raise ApplicationError(f"The cut must be between 1 and {total}.", code="cut_range")
     form.cut_raw = raw
-    form.save(update_fields=["cut_raw", "cut_method", "cut_note", "updated_at"])
+    form.scale_table = []  # a score table belongs to the cut it was made for
+    form.save(update_fields=["cut_raw", "cut_method", "cut_note", "scale_table", "updated_at"])
     audit_record(
         action="form.cut_set", target=form, actor=acting_user, summary=form.cut_note, data={"cut": raw}
+    )
+    return form
+
+
+@transaction.atomic
+def form_set_scale(*, form: ExamForm, acting_user: User, table: list[int], note: str) -> ExamForm:
+    """Give a draft form its own raw-to-scale table (the scaled score of each raw score 0..n). Refused
+    unless it fits the form's cut (``scale_mismatch``): every raw score from the cut up at the passing
+    scaled score or more, every lower one below it, non-decreasing, within the reporting scale."""
+    require_role(acting_user, Role.PSYCHOMETRICIAN)
+    form = ExamForm.objects.select_for_update().get(pk=form.pk)
+    if form.status != FormStatus.DRAFT:
+        raise Conflict("A published form's score scale cannot change.", code="form_published")
+    total = form.form_items.filter(scored=True).count()
+    if form.cut_raw is None or not table_fits(table, cut=form.cut_raw, total=total):
+        raise ApplicationError(
+            f"The table must give a scaled score for each raw score 0 to {total}, rising, from "
+            f"{REPORT_MIN} to {REPORT_MAX}, reaching {REPORT_CUT} exactly at the cut.",
+            code="scale_mismatch",
+        )
+    form.scale_table = [int(v) for v in table]
+    form.save(update_fields=["scale_table", "updated_at"])
+    audit_record(
+        action="form.scale_set",
+        target=form,
+        actor=acting_user,
+        summary=note,
+        data={"table": form.scale_table},
     )
     return form
 
@@ -857,6 +886,7 @@ def _finalize(attempt: Attempt, *, status: str, finished_at: dt.datetime) -> Sco
         ],
         cut=form.cut_raw,
         areas=[a.letter for a in form.test.content_areas.all()],
+        table=form.scale_table,
     )
     result = result_record(
         candidate=attempt.candidate,

@@ -10,13 +10,16 @@ import pytest
 from django.urls import reverse
 
 from conftest import client_for
-from wrenchmark.analysis.forms import parallel_forms_assemble
+from wrenchmark.analysis.forms import SCALE_SLOPE, parallel_forms_assemble
 from wrenchmark.analysis.models import AnalysisRun, ItemStatistic
 from wrenchmark.core import clock
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.core.models import AuditEvent
 from wrenchmark.exams.models import FormItem, FormStatus
 from wrenchmark.itembank.models import Item, ItemState
+from wrenchmark.psychometrics import equating
+from wrenchmark.psychometrics.synthetic import ItemParameters
+from wrenchmark.scoring.scales import REPORT_CUT, REPORT_MAX, REPORT_MIN, table_fits
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +75,31 @@ def test_two_parallel_forms_meet_the_blueprint_bound_their_overlap_and_carry_the
             f"Carried from {published_form.code} (raw {published_form.cut_raw})"
         )
     assert len(scored_sets[0] & scored_sets[1]) <= 35
+    # Each form's raw-to-scale table: linear in the ability through the carried cut's ability.
+    stats = {s.item_id: s for s in calibrated_bank.item_stats.all()}
+
+    def params(form: Any) -> ItemParameters:
+        rows = [
+            stats[i]
+            for i in FormItem.objects.filter(form=form, scored=True).values_list("item_id", flat=True)
+        ]
+        return ItemParameters(
+            np.array([r.a for r in rows]), np.array([r.b for r in rows]), np.array([r.c or 0.0 for r in rows])
+        )
+
+    theta = float(equating.raw_to_theta(params(published_form), published_form.cut_raw))
+    for m in made:
+        table = equating.raw_to_scale_table(
+            params(m.form),
+            cut_theta=theta,
+            cut_scaled=REPORT_CUT,
+            slope=SCALE_SLOPE,
+            lowest=REPORT_MIN,
+            highest=REPORT_MAX,
+        )
+        assert m.form.scale_table == m.scale == table.scaled.tolist()
+        assert table_fits(m.scale, cut=m.form.cut_raw, total=len(m.scale) - 1)
+        assert AuditEvent.objects.filter(action="form.scale_set", target_id=str(m.form.pk)).exists()
     first, second = (m.information_at_cut for m in made)
     assert abs(first - second) / max(first, second) < 0.02
     event = AuditEvent.objects.get(action="analysis.forms_assembled")

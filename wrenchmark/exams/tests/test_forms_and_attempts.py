@@ -31,6 +31,7 @@ from wrenchmark.exams.services import (
     form_assemble,
     form_publish,
     form_set_cut,
+    form_set_scale,
     response_save,
 )
 from wrenchmark.itembank.models import Item
@@ -262,3 +263,51 @@ def test_a_paused_attempt_keeps_its_time_refuses_answers_and_resumes_with_the_un
         assert response_save(**save, form_item_id=attempt.item_order[0], choice=1, client_seq=1).applied
     actions = list(audit_events_for(attempt).order_by("id").values_list("action", flat=True))
     assert actions[-2:] == ["attempt.paused", "attempt.resumed"]
+
+
+def test_a_form_with_its_own_score_table_reports_on_it(
+    stocked_a5: Any, psychometrician: Any, candidate_alice: Any
+) -> None:
+    form = form_assemble(test=stocked_a5, acting_user=psychometrician, seed=3)
+    form_set_cut(form=form, acting_user=psychometrician, raw=32)
+    table = [min(REPORT_MAX, REPORT_MIN + 6 * raw) for raw in range(46)]  # 32 -> 292: does not fit
+    with pytest.raises(ApplicationError) as mismatch:
+        form_set_scale(form=form, acting_user=psychometrician, table=table, note="test")
+    assert mismatch.value.code == "scale_mismatch"
+    table = [REPORT_CUT + 5 * (raw - 32) if raw >= 32 else REPORT_MIN + 6 * raw for raw in range(46)]
+    form_set_scale(form=form, acting_user=psychometrician, table=table, note="IRT scale")
+    form.refresh_from_db()
+    assert form.scale_table == table
+    form_set_cut(form=form, acting_user=psychometrician, raw=33)  # a new cut drops the old table
+    form.refresh_from_db()
+    assert form.scale_table == []
+    form_set_cut(form=form, acting_user=psychometrician, raw=32)
+    form_set_scale(form=form, acting_user=psychometrician, table=table, note="IRT scale")
+    with time_machine.travel(START - dt.timedelta(hours=1), tick=False):
+        form = form_publish(form=form, acting_user=psychometrician)
+    with pytest.raises(Conflict):
+        form_set_scale(form=form, acting_user=psychometrician, table=table, note="again")
+
+    with time_machine.travel(START, tick=False):
+        attempt = start_admitted(candidate=candidate_alice, form=form, session_key="s1")
+        form_items = {fi.pk: fi for fi in form.form_items.prefetch_related("version__options")}
+        right = 0
+        for seq, fi_id in enumerate(attempt.item_order, start=1):
+            fi = form_items[fi_id]
+            key = next(o.position for o in fi.version.options.all() if o.is_key)
+            correct = fi.scored and right < 40
+            right += correct
+            response_save(
+                attempt_id=attempt.pk,
+                candidate=candidate_alice,
+                session_key="s1",
+                form_item_id=fi_id,
+                choice=key if correct else (key + 1) % 4,
+                flagged=False,
+                client_seq=seq,
+            )
+        report = attempt_submit(attempt_id=attempt.pk, candidate=candidate_alice, session_key="s1")
+    assert report.raw == 40
+    assert report.scaled == table[40] == REPORT_CUT + 40
+    assert report.scaled != scaled_score(raw=40, cut=32, total=45)
+    assert report.passed
