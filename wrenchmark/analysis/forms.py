@@ -38,6 +38,7 @@ from wrenchmark.psychometrics.synthetic import ItemParameters
 from wrenchmark.scoring.scales import REPORT_CUT, REPORT_MAX, REPORT_MIN
 
 METHOD = "milp-maximin"
+CURVE_THETA = np.linspace(-4.0, 4.0, 33)  # where the forms' information curves are compared
 SCALE_SLOPE = 50.0  # scaled points per logit: 100-500 spans the cut's ability ± 4
 
 
@@ -48,6 +49,8 @@ class AssembledForm:
     expected_at_cut: float
     cut_raw: int | None
     scale: list[int]
+    theta_cut: float
+    information: list[float]  # test information at CURVE_THETA
 
     @property
     def cut_scaled(self) -> int | None:
@@ -176,7 +179,10 @@ def parallel_forms_assemble(
                 )
         information = float(item_information(np.array([theta_cut]), new_items).sum())
         expected = float(equating.tcc(np.array([theta_cut]), new_items)[0])
-        made.append(AssembledForm(form, information, expected, cut_raw, scale))
+        curve = item_information(CURVE_THETA, new_items).sum(axis=1)
+        made.append(
+            AssembledForm(form, information, expected, cut_raw, scale, theta_cut, [float(v) for v in curve])
+        )
     audit_record(
         action="analysis.forms_assembled",
         target=run,

@@ -12,11 +12,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wrenchmark.accounts.models import Role, User
-from wrenchmark.analysis.forms import parallel_forms_assemble
+from wrenchmark.analysis.forms import CURVE_THETA, AssembledForm, parallel_forms_assemble
 from wrenchmark.analysis.models import AnalysisRun, IrtModel, ItemStatistic, RunTrigger
 from wrenchmark.analysis.selectors import latest_run, run_items
 from wrenchmark.analysis.services import analysis_run
@@ -268,4 +269,34 @@ def assemble(request: HttpRequest, code: str) -> HttpResponse:
         except ApplicationError as exc:
             messages.error(request, exc.message)
             status = exc.status
-    return render(request, "analysis/assemble.html", {"test": test, "run": run, "made": made}, status=status)
+    context: dict[str, Any] = {"test": test, "run": run, "made": made}
+    if made:
+        context["comparison"] = _comparison_chart(made)
+        picks = [i for i, t in enumerate(CURVE_THETA) if float(t) in (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)]
+        context["comparison_rows"] = [
+            {"theta": float(CURVE_THETA[i]), "values": [m.information[i] for m in made]} for i in picks
+        ]
+    return render(request, "analysis/assemble.html", context, status=status)
+
+
+def _comparison_chart(made: list[AssembledForm]) -> SafeString:
+    """The assembled forms' test information curves on one chart, the cut marked."""
+    top = max(max(m.information) for m in made)
+    step = max(1, math.ceil(top / 4))
+    return line_chart(
+        [
+            Series(m.form.code, list(zip(CURVE_THETA.tolist(), m.information, strict=True)), emphasis=n == 0)
+            for n, m in enumerate(made)
+        ],
+        identifier="assembled-information",
+        title=_("The assembled forms' test information by ability"),
+        desc=_("One line per form, from ability -4 to 4; the dashed line is the cut's ability %(cut).2f.")
+        % {"cut": made[0].theta_cut},
+        x_range=(-4, 4),
+        y_range=(0, step * 4),
+        x_ticks=[(t, str(t)) for t in range(-4, 5, 2)],
+        y_ticks=[(step * k, str(step * k)) for k in range(5)],
+        x_label=_("Ability (theta)"),
+        marker_x=made[0].theta_cut,
+        marker_label=_("cut"),
+    )

@@ -128,6 +128,11 @@ def test_the_page_assembles_and_lists_the_forms(calibrated_bank: AnalysisRun, ps
     assert "The forms just assembled" in page
     assert "A5-F002" in page
     assert "A5-F003" in page
+    # Compared by their information curves: a chart of both and the same figures in a table.
+    assert page.count("<polyline") == 2
+    assert "The assembled forms&#x27; test information by ability" in page
+    table = page[page.index('data-testid="comparison-table"') :]
+    assert table.count("<tr><th scope=\"row\">") == 7  # theta -3 to 3
     bad = client.post(url, {"forms": "9", "overlap": "0"})
     assert bad.status_code == 400
     assert client.get(reverse("analysis:assemble", args=["ZZ"])).status_code == 404
