@@ -132,7 +132,7 @@ def test_the_page_assembles_and_lists_the_forms(calibrated_bank: AnalysisRun, ps
     assert page.count("<polyline") == 2
     assert "The assembled forms&#x27; test information by ability" in page
     table = page[page.index('data-testid="comparison-table"') :]
-    assert table.count("<tr><th scope=\"row\">") == 7  # theta -3 to 3
+    assert table.count('<tr><th scope="row">') == 7  # theta -3 to 3
     bad = client.post(url, {"forms": "9", "overlap": "0"})
     assert bad.status_code == 400
     assert client.get(reverse("analysis:assemble", args=["ZZ"])).status_code == 404
