@@ -198,7 +198,7 @@ class AssignmentForm(ScopeForm):
     length = StartForm.base_fields["length"]
     mode = forms.ChoiceField(
         label=_("Questions"),
-        choices=[c for c in PracticeMode.choices if c[0] in (PracticeMode.STANDARD, PracticeMode.EXHIBITS)],
+        choices=[c for c in PracticeMode.choices if c[0] != PracticeMode.REVIEW],
         initial=PracticeMode.STANDARD,
         widget=forms.RadioSelect,
         error_messages={

@@ -465,13 +465,20 @@ def assignment_create(
     note: str = "",
 ) -> Assignment:
     """Assign a practice set to the class. Only its instructor may; the set must have questions to
-    serve (``no_practice_items``). Audited as ``practice.assigned``."""
+    serve (``no_practice_items``), and an adaptive set calibrated ones (``not_calibrated``). Audited as
+    ``practice.assigned``."""
     if classroom.instructor_id != acting_user.pk:
         raise PermissionDenied(_("Only the class's instructor can assign practice."), code="not_instructor")
     if length not in PracticeLength.values:
         raise ApplicationError(_("Choose a short or a full-length practice test."), code="invalid_length")
-    if mode not in (PracticeMode.STANDARD, PracticeMode.EXHIBITS):
+    if mode not in (PracticeMode.STANDARD, PracticeMode.EXHIBITS, PracticeMode.ADAPTIVE):
         raise ApplicationError(_("Choose which questions to practise."), code="invalid_mode", field="mode")
+    if mode == PracticeMode.ADAPTIVE and not adaptive.available(test, area):
+        raise ApplicationError(
+            _("This test or area has too few calibrated practice questions for adaptive practice yet."),
+            code="not_calibrated",
+            field="mode",
+        )
     if area is not None and area.test_id != test.pk:
         raise ApplicationError(
             _("That content area is not part of this test."), code="invalid_area", field="area"

@@ -267,3 +267,27 @@ def test_the_pages_offer_adaptive_practice_and_show_the_ability(a6_form: Any, ca
     assert f"the pass mark sits at {calibration.cut_theta:.2f}" in plan
     assert "from 200 candidates who practised and sat the test" in plan
     assert f"Estimated chance of passing A6 now: {round(view.current.probability * 100)}%" in plan
+
+
+def test_an_instructor_assigns_an_adaptive_set_once_the_items_are_calibrated(
+    a6_form: Any, make_user: Any, candidate_alice: Any
+) -> None:
+    from wrenchmark.accounts.models import Role
+    from wrenchmark.practice.services import assignment_create, assignment_start, class_join, classroom_create
+
+    test = a6_form.test
+    ines = make_user("Ines", "Teacher", roles=(Role.INSTRUCTOR,))
+    classroom = classroom_create(instructor=ines, name="Evening electrical")
+    class_join(learner=candidate_alice, code=classroom.join_code)
+    with pytest.raises(ApplicationError) as refused:
+        assignment_create(classroom=classroom, acting_user=ines, test=test, mode=PracticeMode.ADAPTIVE)
+    assert refused.value.code == "not_calibrated"
+    calibrate_by_hand(test, a6_form, seed=12)
+    assignment = assignment_create(
+        classroom=classroom, acting_user=ines, test=test, mode=PracticeMode.ADAPTIVE
+    )
+    session = assignment_start(learner=candidate_alice, assignment=assignment)
+    assert session.mode == PracticeMode.ADAPTIVE
+    assert session.assignment == assignment
+    assert session.planned == 10
+    assert session.questions.count() == 1
