@@ -14,6 +14,7 @@ parameters, so the practice items can be calibrated onto the bank's scale (``ana
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,9 +46,18 @@ class SimulationResult:
     practice_answers: int = 0
 
 
-def true_parameters(item_ids: list[int], seed: int) -> synthetic.ItemParameters:
-    """The simulation's "true" 3PL parameters of each item, drawn from the item's own seed."""
-    rows = [synthetic.item_parameters(np.random.default_rng([seed, pk]), 1, model="3pl") for pk in item_ids]
+def _stable(key: str) -> int:
+    """A number for ``key`` that is the same on every database and every run (not its row id)."""
+    return zlib.crc32(key.encode())
+
+
+def true_parameters(external_ids: list[str], seed: int) -> synthetic.ItemParameters:
+    """The simulation's "true" 3PL parameters of each item, drawn from the item's own seed (its
+    external id), so a simulation gives the same data whatever the database's row ids."""
+    rows = [
+        synthetic.item_parameters(np.random.default_rng([seed, _stable(key)]), 1, model="3pl")
+        for key in external_ids
+    ]
     return synthetic.ItemParameters(
         a=np.array([r.a[0] for r in rows]),
         b=np.array([r.b[0] for r in rows]),
@@ -107,20 +117,27 @@ def simulate_administrations(
     if form is None:
         raise ApplicationError(f"{test.code} has no published form to sit.", code="no_form")
     proctor = _proctor()
-    form_items = list(FormItem.objects.filter(form=form).prefetch_related("version__options").order_by("pk"))
+    form_items = list(
+        FormItem.objects.filter(form=form)
+        .select_related("item")
+        .prefetch_related("version__options")
+        .order_by("position")
+    )
     keys = {fi.pk: next(o.position for o in fi.version.options.all() if o.is_key) for fi in form_items}
     options = {fi.pk: len(fi.version.options.all()) for fi in form_items}
-    truth = true_parameters([fi.item_id for fi in form_items], seed)
+    truth = true_parameters([fi.item.external_id for fi in form_items], seed)
     index = {fi.pk: n for n, fi in enumerate(form_items)}
     existing = User.objects.filter(is_simulated=True).count()
-    rng = np.random.default_rng([seed, test.pk, existing])
+    rng = np.random.default_rng([seed, _stable(test.code), existing])
     theta = synthetic.abilities(rng, candidates)
     right = synthetic.responses(rng, theta, truth)
     practice_truth: dict[int, tuple[float, float, float]] = {}
     practice_keys: dict[int, int] = {}
     if practice:
-        pool = list(practice_items(test=test).prefetch_related("current_version__options").order_by("pk"))
-        drawn = true_parameters([item.pk for item in pool], seed)
+        pool = list(
+            practice_items(test=test).prefetch_related("current_version__options").order_by("external_id")
+        )
+        drawn = true_parameters([item.external_id for item in pool], seed)
         for n, item in enumerate(pool):
             version = item.current_version
             if version is None:  # practice_items serves only items with content

@@ -58,13 +58,11 @@ def calibration_for(test: Test) -> PracticeCalibration | None:
 
 
 def parameters(calibration: PracticeCalibration) -> dict[int, tuple[float, float, float]]:
-    """Item -> (a, b, c) in ``calibration``."""
-    return {
-        item: (a, b, c)
-        for item, a, b, c in PracticeItemParameter.objects.filter(calibration=calibration).values_list(
-            "item_id", "a", "b", "c"
-        )
-    }
+    """Item -> (a, b, c) in ``calibration``, for the items that discriminate the right way (a > 0): an
+    item that weaker candidates answer right more often than stronger ones says nothing usable about
+    ability, so it is neither chosen adaptively nor counted in the ability."""
+    rows = PracticeItemParameter.objects.filter(calibration=calibration, a__gt=0)
+    return {item: (a, b, c) for item, a, b, c in rows.values_list("item_id", "a", "b", "c")}
 
 
 def calibrated_pool(calibration: PracticeCalibration, test: Test, area: ContentArea | None) -> list[PoolItem]:

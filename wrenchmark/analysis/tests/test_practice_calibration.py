@@ -15,7 +15,7 @@ from wrenchmark.analysis.services import analysis_run
 from wrenchmark.analysis.simulation import simulate_administrations, true_parameters
 from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.core.models import AuditEvent
-from wrenchmark.itembank.models import ItemPool
+from wrenchmark.itembank.models import Item, ItemPool
 from wrenchmark.itembank.tests.factories import pool_items
 from wrenchmark.practice import adaptive
 from wrenchmark.practice.models import PracticeItemParameter, PracticeQuestion
@@ -66,16 +66,27 @@ def test_practice_items_are_calibrated_on_the_bank_scale(practised: Any) -> None
         answers = list(PracticeQuestion.objects.filter(item_id=item).values_list("correct", flat=True))
         assert p.answered == len(answers) >= MIN_ANSWERED
         assert p.p_value == pytest.approx(sum(answers) / len(answers))
-        assert p.a > 0
         assert p.se_b is not None
         assert p.se_b > 0
+    # An item estimated to discriminate the wrong way is kept on record but not used by practice.
+    usable = adaptive.parameters(calibration)
+    assert set(usable) == {item for item, p in parameters.items() if p.a > 0}
 
-    # On the bank's scale: the estimated difficulties follow the simulation's true ones.
-    items = sorted(parameters)
-    truth = true_parameters(items, SEED)
-    estimated = np.array([parameters[i].b for i in items])
-    assert np.corrcoef(estimated, truth.b)[0, 1] > 0.7
-    assert abs(float(np.mean(estimated - truth.b))) < 0.6
+    # On the bank's scale: the estimated difficulties follow the simulation's true ones, and sit where
+    # the bank's own items do. (A 2PL fitted to 3PL answers places every item a little easier than its
+    # true b; on one scale, practice and operational items are shifted alike: compared by the median,
+    # as a few weakly discriminating items get far-out b estimates on 90 candidates.)
+    def shift(estimates: dict[int, float]) -> tuple[float, float]:
+        ids = sorted(estimates)
+        truth = true_parameters([Item.objects.get(pk=i).external_id for i in ids], SEED).b
+        estimated = np.array([estimates[i] for i in ids])
+        return float(np.corrcoef(estimated, truth)[0, 1]), float(np.median(estimated - truth))
+
+    practice_r, practice_shift = shift({i: p.b for i, p in parameters.items()})
+    bank_r, bank_shift = shift({s.item_id: s.b for s in run.item_stats.filter(scored=True, b__isnull=False)})
+    assert practice_r > 0.7
+    assert bank_r > 0.7
+    assert abs(practice_shift - bank_shift) < 0.4
 
     # The form's scored items and its cut, for the readiness estimate.
     form = np.array(calibration.form_items)
@@ -86,9 +97,8 @@ def test_practice_items_are_calibrated_on_the_bank_scale(practised: Any) -> None
     )
     stats = {s.item_id: [s.a, s.b, s.c or 0.0] for s in run.item_stats.filter(item_id__in=scored)}
     assert form.tolist() == [stats[i] for i in scored]
-    # The simulation's true parameters follow the items' database ids, so on some runs a scored item of
-    # 90 simulated candidates comes out with a <= 0: then the expected score does not rise everywhere and
-    # no cut ability is stored rather than a wrong one.
+    # Where a scored item of these 90 simulated candidates comes out with a <= 0, the expected score does
+    # not rise everywhere and no cut ability is stored rather than a wrong one.
     if (form[:, 0] > 0).all():
         at_cut = equating.raw_to_theta(ItemParameters(form[:, 0], form[:, 1], form[:, 2]), practised.cut_raw)
         assert calibration.cut_theta == pytest.approx(float(at_cut))
