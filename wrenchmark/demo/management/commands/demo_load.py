@@ -65,8 +65,8 @@ class Command(BaseCommand):
         analysed = demo_analysis_load()
         if analysed is not None:
             self.stdout.write(
-                f"Demo analysis (SIMULATED): {analysed.persons} simulated candidates sat A5; see /analysis/ as "
-                "sam.psychometrics."
+                f"Demo analysis (SIMULATED): {analysed.persons} simulated candidates practised and sat A5; see "
+                '/analysis/ as sam.psychometrics. A5 practice is adaptive (Practice, "A5 adaptive practice").'
             )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}) — DEMO DATA, not real people:")
