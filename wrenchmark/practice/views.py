@@ -125,6 +125,8 @@ def home(request: HttpRequest) -> HttpResponse:
         # ?test=A6 links from the study plan and the catalog name the test by code.
         found = next((t for t in tests if t.code == initial["test"].upper()), None)
         initial["test"] = found.pk if found is not None else ""
+        if found is not None and "mode" not in initial and adaptive.available(found):
+            initial["mode"] = PracticeMode.ADAPTIVE  # a calibrated test practises at the learner's level
     form = StartForm(request.POST if request.method == "POST" else None, tests=tests, initial=initial)
     status = 200
     if request.method == "POST":

@@ -3,6 +3,7 @@ within the blueprint, stopping by the standard error; and the readiness estimate
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -244,6 +245,9 @@ def test_the_pages_offer_adaptive_practice_and_show_the_ability(a6_form: Any, ca
     calibration = calibrate_by_hand(test, a6_form, seed=10)
     home = client.get(reverse("practice:home")).content.decode()
     assert "?test=A6&amp;mode=adaptive#start-h" in home
+    # Practising a calibrated test starts from "Matched to my level".
+    chosen = client.get(reverse("practice:home") + "?test=A6").content.decode()
+    assert re.search(r'value="adaptive"[^>]*checked', chosen)
     started = client.post(reverse("practice:home"), {**data, "mode": "adaptive"})
     session = PracticeSession.objects.get(candidate=candidate_alice)
     assert started["Location"] == reverse("practice:question", args=[session.pk, 1])
