@@ -28,7 +28,7 @@ from django.db import transaction
 
 from wrenchmark.analysis.models import AnalysisRun, IrtModel
 from wrenchmark.analysis.selectors import test_responses
-from wrenchmark.analysis.services import PRIOR_C
+from wrenchmark.analysis.services import PRIOR_C, finite_or_none
 from wrenchmark.catalog.models import Test
 from wrenchmark.core import clock
 from wrenchmark.core.audit import audit_record
@@ -36,20 +36,13 @@ from wrenchmark.core.exceptions import ApplicationError
 from wrenchmark.exams.models import Attempt, ExamForm, FormItem
 from wrenchmark.exams.selectors import published_form_for
 from wrenchmark.practice.models import PracticeCalibration, PracticeItemParameter, PracticeQuestion
+from wrenchmark.practice.selectors import calibration_for
 from wrenchmark.psychometrics import equating
 from wrenchmark.psychometrics.irt import calibrate
 from wrenchmark.psychometrics.synthetic import ItemParameters
 
 MIN_PERSONS = 50  # candidates who practised and sat
 MIN_ANSWERED = 30  # first answers a practice item needs from them
-
-
-def _finite(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
-
-
-def latest_practice_calibration(test: Test) -> PracticeCalibration | None:
-    return PracticeCalibration.objects.filter(test=test).order_by("-computed_at", "-pk").first()
 
 
 def _first_practice_answers(test: Test) -> dict[int, dict[int, tuple[bool, str]]]:
@@ -86,7 +79,7 @@ def _form_parameters(
             )
         except ValueError:  # an item with a <= 0: the expected score does not rise everywhere
             theta = math.nan
-        cut_theta = _finite(theta)
+        cut_theta = finite_or_none(theta)
     return form, form.cut_raw, cut_theta, params
 
 
@@ -158,7 +151,7 @@ def practice_calibrate(
     digest.update(np.asarray(persons + practice_items, dtype=np.int64).tobytes())
     digest.update(repr(sorted(settings.items())).encode())
     inputs_hash = digest.hexdigest()
-    latest = latest_practice_calibration(test)
+    latest = calibration_for(test)
     if latest is not None and latest.inputs_hash == inputs_hash and not force:
         return latest, False
 
@@ -172,18 +165,14 @@ def practice_calibrate(
         fixed=fixed,
     )
     form, cut_raw, cut_theta, form_items = _form_parameters(test, bank)
-    simulated = set(
-        Attempt.objects.filter(candidate_id__in=persons, candidate__is_simulated=True).values_list(
-            "candidate_id", flat=True
-        )
-    )
+    simulated = int(data.simulated[rows].sum())  # the persons' rows: their latest attempts
     result = PracticeCalibration.objects.create(
         test=test,
         model=run.model,
         anchor_run=run.pk,
         anchor_items=len(anchor_cols),
         persons=len(persons),
-        simulated_persons=len(simulated),
+        simulated_persons=simulated,
         form=form,
         cut_raw=cut_raw,
         cut_theta=cut_theta,
@@ -203,8 +192,8 @@ def practice_calibrate(
             a=float(calibration.a[col_of[item]]),
             b=float(calibration.b[col_of[item]]),
             c=float(calibration.c[col_of[item]]) if run.model == IrtModel.THREE_PL else 0.0,
-            se_a=_finite(float(calibration.se_a[col_of[item]])),
-            se_b=_finite(float(calibration.se_b[col_of[item]])),
+            se_a=finite_or_none(float(calibration.se_a[col_of[item]])),
+            se_b=finite_or_none(float(calibration.se_b[col_of[item]])),
         )
         for item in practice_items
     )
@@ -214,7 +203,7 @@ def practice_calibrate(
         actor=None,
         summary=f"{test.code}: {len(practice_items)} practice items calibrated ({run.model}) from "
         f"{len(persons)} candidates who practised and sat it"
-        + (f" ({len(simulated)} simulated)" if simulated else ""),
+        + (f" ({simulated} simulated)" if simulated else ""),
         data={
             "model": run.model,
             "anchor_run": run.pk,

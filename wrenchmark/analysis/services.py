@@ -42,7 +42,7 @@ PRIOR_C = (-1.5, 0.5)  # logit(c) ~ N(-1.5, 0.5): about 0.18 for four-option ite
 MISFIT = "misfit"
 
 
-def _number(value: Any) -> float | None:
+def finite_or_none(value: Any) -> float | None:
     """A finite float, or None for NaN and infinities (which JSON and the database cannot hold)."""
     try:
         x = float(value)
@@ -103,11 +103,12 @@ def _distractors(data: TestResponses) -> dict[int, list[dict[str, Any]]]:
                     {
                         "option": o,
                         "is_key": o == data.columns[col].key,
-                        "share": _number(analysis.proportions[j, o]),
+                        "share": finite_or_none(analysis.proportions[j, o]),
                         "groups": [
-                            _number(analysis.group_proportions[g, j, o]) for g in range(analysis.n_groups)
+                            finite_or_none(analysis.group_proportions[g, j, o])
+                            for g in range(analysis.n_groups)
                         ],
-                        "point_biserial": _number(analysis.point_biserial[j, o]),
+                        "point_biserial": finite_or_none(analysis.point_biserial[j, o]),
                     }
                 )
             best[col] = (len(form.rows), options)
@@ -141,22 +142,22 @@ def _form_summaries(
         }
         if len(form.rows) >= 2 and n_items >= 2:
             totals = x.sum(axis=1)
-            summary["mean_raw"] = _number(totals.mean())
-            summary["sd_raw"] = _number(totals.std(ddof=1))
+            summary["mean_raw"] = finite_or_none(totals.mean())
+            summary["sd_raw"] = finite_or_none(totals.std(ddof=1))
             try:
                 reliability = ctt.kr20(x)
-                summary["kr20"] = _number(reliability)
-                summary["sem"] = _number(ctt.sem(x, reliability=reliability))
+                summary["kr20"] = finite_or_none(reliability)
+                summary["sem"] = finite_or_none(ctt.sem(x, reliability=reliability))
             except ValueError:
                 summary["kr20"] = summary["sem"] = None
             if form.cut_raw is not None and 0 < form.cut_raw <= n_items:
                 band = ctt.csem_at_cut(n_items, form.cut_raw)
-                summary["csem_at_cut"] = _number(band.csem)
-                summary["pass_rate"] = _number((totals >= form.cut_raw).mean())
+                summary["csem_at_cut"] = finite_or_none(band.csem)
+                summary["pass_rate"] = finite_or_none((totals >= form.cut_raw).mean())
                 try:
                     consistency = ctt.decision_consistency(x, form.cut_raw)
-                    summary["decision_consistency"] = _number(consistency.agreement)
-                    summary["kappa"] = _number(consistency.kappa)
+                    summary["decision_consistency"] = finite_or_none(consistency.agreement)
+                    summary["kappa"] = finite_or_none(consistency.kappa)
                 except ValueError:
                     summary["decision_consistency"] = summary["kappa"] = None
         on_scale = [c for c in scored if calibrated[c]]
@@ -164,7 +165,7 @@ def _form_summaries(
             form_items = ItemParameters(a=items.a[on_scale], b=items.b[on_scale], c=items.c[on_scale])
             information = item_information(THETA_GRID, form_items).sum(axis=1)
             summary["information"] = [
-                {"theta": float(t), "information": _number(i)}
+                {"theta": float(t), "information": finite_or_none(i)}
                 for t, i in zip(THETA_GRID, information, strict=True)
             ]
             if form.cut_raw is not None and len(on_scale) == n_items and 0 < form.cut_raw < n_items:
@@ -174,9 +175,9 @@ def _form_summaries(
                     cut_theta = math.nan
                 if math.isfinite(cut_theta):
                     at_cut = float(item_information(np.array([cut_theta]), form_items).sum())
-                    summary["cut_theta"] = _number(cut_theta)
-                    summary["information_at_cut"] = _number(at_cut)
-                    summary["irt_sem_at_cut"] = _number(1 / math.sqrt(at_cut)) if at_cut > 0 else None
+                    summary["cut_theta"] = finite_or_none(cut_theta)
+                    summary["information_at_cut"] = finite_or_none(at_cut)
+                    summary["irt_sem_at_cut"] = finite_or_none(1 / math.sqrt(at_cut)) if at_cut > 0 else None
         summaries.append(summary)
     return summaries
 
@@ -253,7 +254,11 @@ def analysis_run(
             result = s_x2(x[np.ix_(form.rows, cols)], sub, n_parameters=parameters)
             for j, col in enumerate(cols):
                 if int(result.df[j]) > 0:  # too few score groups left after collapsing: no test
-                    fit[col] = (_number(result.statistic[j]), int(result.df[j]), _number(result.p_value[j]))
+                    fit[col] = (
+                        finite_or_none(result.statistic[j]),
+                        int(result.df[j]),
+                        finite_or_none(result.p_value[j]),
+                    )
 
     distractors = _distractors(data)
     flags = ctt.flag_items(stats)
@@ -268,7 +273,7 @@ def analysis_run(
         model_settings={**settings, "free": free, "fixed_items": len(fixed)},
         converged=calibration.converged,
         iterations=calibration.iterations,
-        log_likelihood=_number(calibration.loglik),
+        log_likelihood=finite_or_none(calibration.loglik),
         forms=_form_summaries(data, items, calibrated),
         computed_at=now,
         computed_by=acting_user,
@@ -291,14 +296,14 @@ def analysis_run(
                 scored=column.scored,
                 area_letter=column.area,
                 answered=int(answered[j]),
-                p_value=_number(stats.p_value[j]),
-                point_biserial=_number(stats.corrected_point_biserial[j]),
-                a=_number(a[j]),
-                b=_number(b[j]),
-                c=_number(c[j]) if calibrated[j] and model == IrtModel.THREE_PL else None,
-                se_a=_number(se_a[j]),
-                se_b=_number(se_b[j]),
-                se_c=_number(se_c[j]),
+                p_value=finite_or_none(stats.p_value[j]),
+                point_biserial=finite_or_none(stats.corrected_point_biserial[j]),
+                a=finite_or_none(a[j]),
+                b=finite_or_none(b[j]),
+                c=finite_or_none(c[j]) if calibrated[j] and model == IrtModel.THREE_PL else None,
+                se_a=finite_or_none(se_a[j]),
+                se_b=finite_or_none(se_b[j]),
+                se_c=finite_or_none(se_c[j]),
                 fit_statistic=statistic,
                 fit_df=df,
                 fit_p=p,

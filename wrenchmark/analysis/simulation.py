@@ -95,9 +95,10 @@ def _practise(
         seed=int(rng.integers(2**31)),
     )
     questions = list(session.questions.order_by("position"))
-    for question in questions:
-        a, b, c = truth[question.item_id]
-        right = rng.random() < c + (1 - c) / (1 + np.exp(-a * (theta - b)))
+    params = np.array([truth[q.item_id] for q in questions])
+    chance = synthetic.probabilities(np.array([theta]), synthetic.ItemParameters(*params.T))[0]
+    for question, p in zip(questions, chance, strict=True):
+        right = rng.random() < p
         key = keys[question.item_id]
         letter = LETTERS[key] if right else LETTERS[int(rng.choice([o for o in range(4) if o != key]))]
         practice_answer(question=question, choice=letter, candidate=person)

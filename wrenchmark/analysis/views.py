@@ -99,27 +99,40 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "analysis/index.html", {"rows": rows, "models": IrtModel.choices}, status=status)
 
 
+def _information_curves(
+    series: list[Series], *, identifier: str, title: str, desc: str, cut_theta: float | None
+) -> SafeString:
+    """Test information curves over ability -4 to 4, the axis scaled to the highest, the cut marked."""
+    top = max(y for line in series for _x, y in line.points)
+    step = max(1, math.ceil(top / 4))
+    return line_chart(
+        series,
+        identifier=identifier,
+        title=title,
+        desc=desc,
+        x_range=(-4, 4),
+        y_range=(0, step * 4),
+        x_ticks=[(t, str(t)) for t in range(-4, 5, 2)],
+        y_ticks=[(step * k, str(step * k)) for k in range(5)],
+        x_label=_("Ability (theta)"),
+        marker_x=cut_theta,
+        marker_label=_("cut"),
+    )
+
+
 def _information_chart(form: dict[str, Any], identifier: str) -> Any:
     points = [
         (p["theta"], p["information"]) for p in form.get("information", []) if p["information"] is not None
     ]
     if not points:
         return None
-    top = max(y for _x, y in points)
-    step = max(1, math.ceil(top / 4))
-    return line_chart(
+    return _information_curves(
         [Series(_("Test information"), points, emphasis=True)],
         identifier=identifier,
         title=_("%(form)s: test information by ability") % {"form": form["code"]},
         desc=_("Information from ability -4 to 4; highest %(top).1f. The dashed line is the cut.")
-        % {"top": top},
-        x_range=(-4, 4),
-        y_range=(0, step * 4),
-        x_ticks=[(t, str(t)) for t in range(-4, 5, 2)],
-        y_ticks=[(step * k, str(step * k)) for k in range(5)],
-        x_label=_("Ability (theta)"),
-        marker_x=form.get("cut_theta"),
-        marker_label=_("cut"),
+        % {"top": max(y for _x, y in points)},
+        cut_theta=form.get("cut_theta"),
     )
 
 
@@ -281,9 +294,7 @@ def assemble(request: HttpRequest, code: str) -> HttpResponse:
 
 def _comparison_chart(made: list[AssembledForm]) -> SafeString:
     """The assembled forms' test information curves on one chart, the cut marked."""
-    top = max(max(m.information) for m in made)
-    step = max(1, math.ceil(top / 4))
-    return line_chart(
+    return _information_curves(
         [
             Series(m.form.code, list(zip(CURVE_THETA.tolist(), m.information, strict=True)), emphasis=n == 0)
             for n, m in enumerate(made)
@@ -292,11 +303,5 @@ def _comparison_chart(made: list[AssembledForm]) -> SafeString:
         title=_("The assembled forms' test information by ability"),
         desc=_("One line per form, from ability -4 to 4; the dashed line is the cut's ability %(cut).2f.")
         % {"cut": made[0].theta_cut},
-        x_range=(-4, 4),
-        y_range=(0, step * 4),
-        x_ticks=[(t, str(t)) for t in range(-4, 5, 2)],
-        y_ticks=[(step * k, str(step * k)) for k in range(5)],
-        x_label=_("Ability (theta)"),
-        marker_x=made[0].theta_cut,
-        marker_label=_("cut"),
+        cut_theta=made[0].theta_cut,
     )

@@ -19,14 +19,9 @@ import numpy as np
 
 from wrenchmark.accounts.models import User
 from wrenchmark.catalog.models import ContentArea, Test
-from wrenchmark.practice.models import (
-    PracticeCalibration,
-    PracticeItemParameter,
-    PracticeMode,
-    PracticeQuestion,
-    PracticeSession,
-)
-from wrenchmark.practice.selectors import practice_items
+from wrenchmark.practice.models import PracticeMode, PracticeQuestion, PracticeSession
+from wrenchmark.practice.selectors import calibrated_parameters, calibration_for, practice_items
+from wrenchmark.practice.study import answers, first_answers
 from wrenchmark.psychometrics.adaptive import ThetaEstimate, select_next, update_theta
 from wrenchmark.psychometrics.synthetic import ItemParameters
 
@@ -46,28 +41,11 @@ class PoolItem:
     c: float
 
 
-def calibration_for(test: Test) -> PracticeCalibration | None:
-    """The latest calibration of ``test``'s practice items (matched by code, so a new edition's test
-    with the same practice items keeps it)."""
-    return (
-        PracticeCalibration.objects.filter(test__code=test.code)
-        .select_related("form")
-        .order_by("-computed_at", "-pk")
-        .first()
-    )
-
-
-def parameters(calibration: PracticeCalibration) -> dict[int, tuple[float, float, float]]:
-    """Item -> (a, b, c) in ``calibration``, for the items that discriminate the right way (a > 0): an
-    item that weaker candidates answer right more often than stronger ones says nothing usable about
-    ability, so it is neither chosen adaptively nor counted in the ability."""
-    rows = PracticeItemParameter.objects.filter(calibration=calibration, a__gt=0)
-    return {item: (a, b, c) for item, a, b, c in rows.values_list("item_id", "a", "b", "c")}
-
-
-def calibrated_pool(calibration: PracticeCalibration, test: Test, area: ContentArea | None) -> list[PoolItem]:
-    """The servable practice items of ``test`` (and ``area``) that ``calibration`` has parameters for."""
-    known = parameters(calibration)
+def calibrated_pool(
+    known: dict[int, tuple[float, float, float]], test: Test, area: ContentArea | None
+) -> list[PoolItem]:
+    """The servable practice items of ``test`` (and ``area``) with parameters in ``known``
+    (``selectors.calibrated_parameters``)."""
     rows = (
         practice_items(test=test, area=area, mode=PracticeMode.STANDARD)
         .filter(pk__in=known)
@@ -80,7 +58,9 @@ def calibrated_pool(calibration: PracticeCalibration, test: Test, area: ContentA
 def available(test: Test, area: ContentArea | None = None) -> bool:
     """Whether adaptive practice can be offered for ``test`` (or ``area``)."""
     calibration = calibration_for(test)
-    return calibration is not None and len(calibrated_pool(calibration, test, area)) >= MIN_ITEMS
+    if calibration is None:
+        return False
+    return len(calibrated_pool(calibrated_parameters(calibration), test, area)) >= MIN_ITEMS
 
 
 def _items(pool: list[PoolItem]) -> ItemParameters:
@@ -89,36 +69,18 @@ def _items(pool: list[PoolItem]) -> ItemParameters:
     )
 
 
-def first_answers(
+def ability(
     candidate: User, test: Test, known: dict[int, tuple[float, float, float]]
-) -> list[tuple[int, bool]]:
-    """(item, right) of the candidate's first answer to each calibrated practice question, oldest first."""
-    seen: set[int] = set()
-    first = []
-    rows = (
-        PracticeQuestion.objects.filter(
-            session__candidate=candidate, session__test__code=test.code, answered_at__isnull=False
-        )
-        .order_by("answered_at", "pk")
-        .values_list("item_id", "correct")
-    )
-    for item, correct in rows:
-        if item in known and item not in seen:
-            seen.add(item)
-            first.append((item, bool(correct)))
-    return first
-
-
-def ability(candidate: User, test: Test, calibration: PracticeCalibration) -> tuple[ThetaEstimate, int]:
-    """The candidate's EAP ability on the calibrated scale and how many answers it rests on."""
-    known = parameters(calibration)
-    answers = first_answers(candidate, test, known)
+) -> tuple[ThetaEstimate, int]:
+    """The candidate's EAP ability on the calibrated scale, from the first answer to each practice question
+    with parameters in ``known``, and how many answers it rests on."""
+    first = [a for a in first_answers(answers(candidate, test)) if a.item in known]
     items = ItemParameters(
-        a=np.array([known[i][0] for i, _r in answers]),
-        b=np.array([known[i][1] for i, _r in answers]),
-        c=np.array([known[i][2] for i, _r in answers]),
+        a=np.array([known[a.item][0] for a in first]),
+        b=np.array([known[a.item][1] for a in first]),
+        c=np.array([known[a.item][2] for a in first]),
     )
-    return update_theta(np.array([float(r) for _i, r in answers]), items), len(answers)
+    return update_theta(np.array([float(a.correct) for a in first]), items), len(first)
 
 
 def _shares(test: Test, area: ContentArea | None) -> dict[str, float]:
@@ -140,10 +102,11 @@ def next_question(session: PracticeSession) -> PracticeQuestion | None:
     planned = session.planned or 0
     if len(given) >= planned:
         return None
-    estimate, _n = ability(session.candidate, session.test, calibration)
+    known = calibrated_parameters(calibration)
+    estimate, _n = ability(session.candidate, session.test, known)
     if len(given) >= MIN_QUESTIONS and estimate.se <= SE_TARGET:
         return None
-    pool = calibrated_pool(calibration, session.test, session.area)
+    pool = calibrated_pool(known, session.test, session.area)
     answered_before = set(
         PracticeQuestion.objects.filter(
             session__candidate_id=session.candidate_id,

@@ -19,7 +19,14 @@ from wrenchmark.catalog.models import ContentArea, Test
 from wrenchmark.itembank.display import approved_translation
 from wrenchmark.itembank.models import Item, ItemPool
 from wrenchmark.itembank.selectors import USABLE_STATES
-from wrenchmark.practice.models import FeedbackMode, PracticeMode, PracticeQuestion, PracticeSession
+from wrenchmark.practice.models import (
+    FeedbackMode,
+    PracticeCalibration,
+    PracticeItemParameter,
+    PracticeMode,
+    PracticeQuestion,
+    PracticeSession,
+)
 
 LETTERS = "ABCD"
 SHORT_LENGTH = 10
@@ -44,6 +51,25 @@ def practice_items(
     if mode == PracticeMode.EXHIBITS:
         items = items.filter(current_version__exhibit__isnull=False)
     return items
+
+
+def calibration_for(test: Test) -> PracticeCalibration | None:
+    """The latest calibration of ``test``'s practice items (matched by code, so a new edition's test
+    with the same practice items keeps it)."""
+    return (
+        PracticeCalibration.objects.filter(test__code=test.code)
+        .select_related("form")
+        .order_by("-computed_at", "-pk")
+        .first()
+    )
+
+
+def calibrated_parameters(calibration: PracticeCalibration) -> dict[int, tuple[float, float, float]]:
+    """Item -> (a, b, c) in ``calibration``, for the items that discriminate the right way (a > 0): an
+    item that weaker candidates answer right more often than stronger ones says nothing usable about
+    ability, so it is neither chosen adaptively nor counted in the ability."""
+    rows = PracticeItemParameter.objects.filter(calibration=calibration, a__gt=0)
+    return {item: (a, b, c) for item, a, b, c in rows.values_list("item_id", "a", "b", "c")}
 
 
 def practice_length(test: Test, length: str) -> int:

@@ -30,6 +30,7 @@ from wrenchmark.practice.models import (
     ClassMember,
     Classroom,
     FeedbackMode,
+    PracticeCalibration,
     PracticeLength,
     PracticeMode,
     PracticeQuestion,
@@ -38,6 +39,8 @@ from wrenchmark.practice.models import (
 )
 from wrenchmark.practice.selectors import (
     LETTERS,
+    calibrated_parameters,
+    calibration_for,
     practice_items,
     practice_length,
     practice_seconds,
@@ -140,23 +143,26 @@ def practice_start(
             _("That content area is not part of this test."), code="invalid_area", field="area"
         )
     seed = secrets.randbelow(2**31) if seed is None else seed
+    calibration, planned, drawn = None, None, []
     if mode == PracticeMode.ADAPTIVE:
-        return _adaptive_start(candidate, test, area, length, timed, feedback, assignment, seed)
-    rng = random.Random(seed)  # noqa: S311
-    drawn = _draw(candidate, test, area, practice_length(test, length), rng, mode)
-    if not drawn and mode == PracticeMode.REVIEW:
-        raise ApplicationError(
-            _("No missed questions are due for review in this test or area."), code="no_reviews_due"
-        )
-    if not drawn and mode == PracticeMode.EXHIBITS:
-        raise ApplicationError(
-            _("There are no wiring-diagram or data questions for this test or area yet."),
-            code="no_practice_items",
-        )
-    if not drawn:
-        raise ApplicationError(
-            _("There are no practice questions for this test or area yet."), code="no_practice_items"
-        )
+        calibration, planned = _adaptive_plan(test, area, length)
+    else:
+        rng = random.Random(seed)  # noqa: S311
+        drawn = _draw(candidate, test, area, practice_length(test, length), rng, mode)
+        if not drawn and mode == PracticeMode.REVIEW:
+            raise ApplicationError(
+                _("No missed questions are due for review in this test or area."), code="no_reviews_due"
+            )
+        if not drawn and mode == PracticeMode.EXHIBITS:
+            raise ApplicationError(
+                _("There are no wiring-diagram or data questions for this test or area yet."),
+                code="no_practice_items",
+            )
+        if not drawn:
+            raise ApplicationError(
+                _("There are no practice questions for this test or area yet."), code="no_practice_items"
+            )
+    questions = planned if planned is not None else len(drawn)
     now = clock.now()
     session = PracticeSession.objects.create(
         candidate=candidate,
@@ -164,17 +170,22 @@ def practice_start(
         area=area,
         length=length,
         timed=timed,
-        deadline=now + dt.timedelta(seconds=practice_seconds(test, len(drawn))) if timed else None,
+        deadline=now + dt.timedelta(seconds=practice_seconds(test, questions)) if timed else None,
         feedback=feedback,
         mode=mode,
         assignment=assignment,
         seed=seed,
+        planned=planned,
+        calibration=calibration,
     )
-    PracticeQuestion.objects.bulk_create(
-        PracticeQuestion(session=session, position=n, item_id=item_id, item_version_id=version_id)
-        for n, (item_id, version_id, _letter) in enumerate(drawn, start=1)
-    )
-    _audit_started(session, len(drawn))
+    if mode == PracticeMode.ADAPTIVE:
+        adaptive.next_question(session)  # one question at a time, each as the last is answered
+    else:
+        PracticeQuestion.objects.bulk_create(
+            PracticeQuestion(session=session, position=n, item_id=item_id, item_version_id=version_id)
+            for n, (item_id, version_id, _letter) in enumerate(drawn, start=1)
+        )
+    _audit_started(session, questions)
     return session
 
 
@@ -207,18 +218,14 @@ def _audit_started(session: PracticeSession, questions: int) -> None:
     )
 
 
-def _adaptive_start(
-    candidate: User,
-    test: Test,
-    area: ContentArea | None,
-    length: str,
-    timed: bool,
-    feedback: str,
-    assignment: Assignment | None,
-    seed: int,
-) -> PracticeSession:
-    calibration = adaptive.calibration_for(test)
-    pool = adaptive.calibrated_pool(calibration, test, area) if calibration is not None else []
+def _adaptive_plan(
+    test: Test, area: ContentArea | None, length: str
+) -> tuple[PracticeCalibration | None, int]:
+    """The calibration an adaptive session chooses with and the most questions it may ask; refused while
+    fewer than ``adaptive.MIN_ITEMS`` practice questions are calibrated (``not_calibrated``)."""
+    calibration = calibration_for(test)
+    known = calibrated_parameters(calibration) if calibration is not None else {}
+    pool = adaptive.calibrated_pool(known, test, area) if known else []
     if len(pool) < adaptive.MIN_ITEMS:
         raise ApplicationError(
             _(
@@ -229,25 +236,7 @@ def _adaptive_start(
             code="not_calibrated",
             field="mode",
         )
-    planned = min(practice_length(test, length), len(pool))
-    now = clock.now()
-    session = PracticeSession.objects.create(
-        candidate=candidate,
-        test=test,
-        area=area,
-        length=length,
-        timed=timed,
-        deadline=now + dt.timedelta(seconds=practice_seconds(test, planned)) if timed else None,
-        feedback=feedback,
-        mode=PracticeMode.ADAPTIVE,
-        assignment=assignment,
-        seed=seed,
-        planned=planned,
-        calibration=calibration,
-    )
-    adaptive.next_question(session)
-    _audit_started(session, planned)
-    return session
+    return calibration, min(practice_length(test, length), len(pool))
 
 
 def _schedule_review(session: PracticeSession, question: PracticeQuestion, now: dt.datetime) -> None:

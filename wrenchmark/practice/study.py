@@ -30,9 +30,8 @@ from wrenchmark.accounts.models import User
 from wrenchmark.catalog.models import Test
 from wrenchmark.exams.models import ExamForm, FormItem, ScoreReport
 from wrenchmark.exams.selectors import published_form_for
-from wrenchmark.practice.adaptive import calibration_for, parameters
 from wrenchmark.practice.models import PracticeCalibration, PracticeQuestion, ReviewCard
-from wrenchmark.practice.selectors import practice_items
+from wrenchmark.practice.selectors import calibrated_parameters, calibration_for, practice_items
 from wrenchmark.psychometrics.readiness import (
     AbilityReadiness,
     AreaEvidence,
@@ -279,7 +278,8 @@ def form_blueprint(form: ExamForm) -> dict[str, int]:
     return {r["area_letter"]: r["n"] for r in rows}
 
 
-def _first_answers(rows: Iterable[Answer]) -> list[Answer]:
+def first_answers(rows: Iterable[Answer]) -> list[Answer]:
+    """The first answer to each question, in order: a repeat measures memory, not knowledge."""
     seen: set[int] = set()
     first = []
     for answer in rows:
@@ -292,7 +292,7 @@ def _first_answers(rows: Iterable[Answer]) -> list[Answer]:
 def _estimate(
     rows: list[Answer], blueprint: dict[str, int], order: list[str], cut: int, seed: list[int]
 ) -> tuple[Readiness, tuple[AreaEvidence, ...]]:
-    recent = _latest_per_area(_first_answers(rows), READINESS_WINDOW)
+    recent = _latest_per_area(first_answers(rows), READINESS_WINDOW)
     evidence = [
         AreaEvidence(
             letter=letter,
@@ -309,7 +309,7 @@ def _estimate(
 def _ability_estimate(
     rows: list[Answer], known: dict[int, tuple[float, float, float]], calibration: PracticeCalibration
 ) -> AbilityReadiness | None:
-    first = [a for a in _first_answers(rows) if a.item in known][-ABILITY_WINDOW:]
+    first = [a for a in first_answers(rows) if a.item in known][-ABILITY_WINDOW:]
     if len(first) < READINESS_MIN_ANSWERS or calibration.cut_raw is None:
         return None
     params = np.array([known[a.item] for a in first])
@@ -330,7 +330,7 @@ def _ability_view(
     calibration = calibration_for(test)
     if calibration is None or not calibration.form_items or calibration.form is None:
         return None
-    known = parameters(calibration)
+    known = calibrated_parameters(calibration)
     current = _ability_estimate(rows, known, calibration)
     if current is None:
         return None
@@ -339,7 +339,7 @@ def _ability_view(
         last_session = rows[-1].session
         previous = _ability_estimate([a for a in rows if a.session != last_session], known, calibration)
     areas = {a.letter: a.name for a in test.content_areas.all()}
-    answered = len([a for a in _first_answers(rows) if a.item in known])
+    answered = len([a for a in first_answers(rows) if a.item in known])
     return ReadinessView(
         test,
         calibration.form,
@@ -365,7 +365,7 @@ def readiness_for(candidate: User, test: Test, *, with_previous: bool = True) ->
     areas = list(test.content_areas.order_by("position"))
     names = {a.letter: a.name for a in areas}
     form = published_form_for(test)
-    answered = len(_first_answers(rows))
+    answered = len(first_answers(rows))
 
     def view(
         reason: str,
@@ -391,6 +391,6 @@ def readiness_for(candidate: User, test: Test, *, with_previous: bool = True) ->
     last_session = rows[-1].session
     before = [a for a in rows if a.session != last_session]
     previous = None
-    if with_previous and len(_first_answers(before)) >= READINESS_MIN_ANSWERS:
+    if with_previous and len(first_answers(before)) >= READINESS_MIN_ANSWERS:
         previous, _evidence = _estimate(before, blueprint, order, cut, [candidate.pk, form.pk, len(before)])
     return view("", current, previous, evidence)

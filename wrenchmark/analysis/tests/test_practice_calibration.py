@@ -19,6 +19,7 @@ from wrenchmark.itembank.models import Item, ItemPool
 from wrenchmark.itembank.tests.factories import pool_items
 from wrenchmark.practice import adaptive
 from wrenchmark.practice.models import PracticeItemParameter, PracticeQuestion
+from wrenchmark.practice.selectors import calibrated_parameters, calibration_for
 from wrenchmark.psychometrics import equating
 from wrenchmark.psychometrics.synthetic import ItemParameters
 
@@ -69,7 +70,7 @@ def test_practice_items_are_calibrated_on_the_bank_scale(practised: Any) -> None
         assert p.se_b is not None
         assert p.se_b > 0
     # An item estimated to discriminate the wrong way is kept on record but not used by practice.
-    usable = adaptive.parameters(calibration)
+    usable = calibrated_parameters(calibration)
     assert set(usable) == {item for item, p in parameters.items() if p.a > 0}
 
     # On the bank's scale: the estimated difficulties follow the simulation's true ones, and sit where
@@ -117,7 +118,7 @@ def test_practice_items_are_calibrated_on_the_bank_scale(practised: Any) -> None
     again, new = practice_calibrate(test=test)
     assert (again.pk, new) == (calibration.pk, False)
     assert AuditEvent.objects.filter(action="analysis.practice_calibrated").count() == 1
-    assert adaptive.calibration_for(test) == calibration
+    assert calibration_for(test) == calibration
     assert adaptive.available(test)
 
     # What the analysis command prints about it.

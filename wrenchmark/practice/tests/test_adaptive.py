@@ -16,9 +16,10 @@ from wrenchmark.itembank.models import Item, ItemPool
 from wrenchmark.itembank.tests.factories import pool_items
 from wrenchmark.practice import adaptive
 from wrenchmark.practice.models import PracticeCalibration, PracticeItemParameter, PracticeMode
-from wrenchmark.practice.selectors import practice_items
+from wrenchmark.practice.selectors import calibrated_parameters, practice_items
 from wrenchmark.practice.services import practice_answer, practice_start
-from wrenchmark.practice.study import ABILITY_WINDOW, READINESS_MIN_ANSWERS, readiness_for
+from wrenchmark.practice.study import ABILITY_WINDOW, READINESS_MIN_ANSWERS, first_answers, readiness_for
+from wrenchmark.practice.study import answers as study_answers
 from wrenchmark.practice.tests.conftest import NOW, answer_all, key_letter, wrong_letter
 from wrenchmark.psychometrics import equating
 from wrenchmark.psychometrics.readiness import AbilityReadiness, pass_probability_from_ability
@@ -63,7 +64,7 @@ def calibrate_by_hand(test: Test, form: Any, *, seed: int = 1, slope: float = 1.
 
 
 def b_of(session: Any) -> list[float]:
-    known = adaptive.parameters(session.calibration)
+    known = calibrated_parameters(session.calibration)
     return [known[q.item_id][1] for q in session.questions.order_by("position")]
 
 
@@ -129,8 +130,8 @@ def test_right_answers_bring_harder_questions_than_wrong_ones(
         answer_adaptively(up, lambda q: True)
         answer_adaptively(down, lambda q: False)
         assert np.mean(b_of(up)[3:]) > np.mean(b_of(down)[3:]) + 0.5
-    assert adaptive.ability(strong, test, up.calibration)[0].theta > 1.0
-    assert adaptive.ability(weak, test, down.calibration)[0].theta < -1.0
+    assert adaptive.ability(strong, test, calibrated_parameters(up.calibration))[0].theta > 1.0
+    assert adaptive.ability(weak, test, calibrated_parameters(down.calibration))[0].theta < -1.0
 
 
 def test_a_whole_test_session_follows_the_blueprint(a6_form: Any, candidate_alice: Any) -> None:
@@ -163,7 +164,7 @@ def test_a_session_stops_once_the_ability_is_known_closely_enough(a6_form: Any, 
     assert session.planned == practice_items(test=test).count()
     answer_adaptively(session, lambda q: q.position % 2 == 0)
     asked = session.questions.count()
-    estimate, _n = adaptive.ability(candidate_alice, test, session.calibration)
+    estimate, _n = adaptive.ability(candidate_alice, test, calibrated_parameters(session.calibration))
     assert adaptive.MIN_QUESTIONS <= asked < session.planned
     assert estimate.se <= adaptive.SE_TARGET
 
@@ -199,8 +200,9 @@ def test_readiness_comes_from_the_ability_once_enough_calibrated_answers(
     assert view.calibration == calibration
     assert view.form == a6_form
     assert view.rows == []
-    known = adaptive.parameters(calibration)
-    answers = adaptive.first_answers(candidate_alice, test, known)[-ABILITY_WINDOW:]
+    known = calibrated_parameters(calibration)
+    first = first_answers(study_answers(candidate_alice, test))
+    answers = [(a.item, a.correct) for a in first if a.item in known][-ABILITY_WINDOW:]
     assert len(answers) == 10 >= READINESS_MIN_ANSWERS
     params = np.array([known[i] for i, _r in answers])
     form = np.array(calibration.form_items)
